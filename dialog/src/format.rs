@@ -1,0 +1,1 @@
+//! Amounts and dates written the way each language writes them.

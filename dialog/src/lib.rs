@@ -1,0 +1,125 @@
+//! The dialog manager: decides what Anxin says and does next, given what the customer said and what the
+//! backends answered.
+//!
+//! It is pure. It never fetches anything; it returns [`Action`]s ("look up this customer's account",
+//! "hand over to an agent", "say this") and receives their results as [`Input`]s, so a whole conversation can
+//! be tested as a transcript without a network or a database. Its state is a plain serialisable value that the
+//! caller stores after every turn. A confused or rude customer is normal input: low confidence leads to a
+//! clarifying question or an offer of a human, never to an error.
+
+pub mod account;
+pub mod format;
+pub mod engine;
+
+use chrono::NaiveDate;
+use nlu::{Lang, Parse};
+use serde::{Deserialize, Serialize};
+
+pub use account::{AccountView, CardView, DueView, FailedDebitView, LoanState, LoanView, PayoffView, ScheduleLine};
+pub use engine::Dialog;
+
+/// Who the conversation is with, known from the customer's token before the first turn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerProfile {
+    pub customer_id: String,
+    pub name: String,
+    /// The language on file, used until the customer writes in another.
+    pub language: Lang,
+}
+
+/// What the dialog manager remembers between turns. The caller stores it as JSON after every turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DialogState {
+    pub customer: CustomerProfile,
+    /// The language of the conversation: the customer's latest clearly Chinese or English utterance.
+    pub lang: Lang,
+    /// Customer turns so far.
+    pub turns: u32,
+    /// The last intent acted on.
+    pub last_intent: Option<String>,
+    /// Consecutive turns the bot did not understand or could not help with; drives the fallback ladder.
+    pub misunderstood_in_a_row: u32,
+    /// The intent waiting for account data (set when [`Action::FetchAccount`] was returned).
+    pub pending_intent: Option<String>,
+    /// The day of the turn being handled, for phrasing relative dates.
+    pub today: Option<NaiveDate>,
+    /// Whether a human agent has been asked for in this conversation.
+    pub handoff_requested: bool,
+}
+
+impl DialogState {
+    /// The state at the start of a conversation with `customer`.
+    pub fn new(customer: CustomerProfile) -> Self {
+        let lang = customer.language;
+        Self {
+            customer,
+            lang,
+            turns: 0,
+            last_intent: None,
+            misunderstood_in_a_row: 0,
+            pending_intent: None,
+            today: None,
+            handoff_requested: false,
+        }
+    }
+}
+
+/// What happened that the dialog manager must react to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// The customer said something, understood as `parse`, on `today` in the customer's time zone.
+    Utterance { parse: Parse, today: NaiveDate },
+    /// The account the last [`Action::FetchAccount`] asked for.
+    Account(AccountView),
+    /// The loan system could not answer the last [`Action::FetchAccount`].
+    AccountUnavailable,
+}
+
+/// A button the customer can press instead of typing; pressing it sends `text` as a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickReply {
+    pub label: String,
+    pub text: String,
+}
+
+/// One message from the bot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quick_replies: Vec<QuickReply>,
+}
+
+/// Why a conversation goes to a human.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffReason {
+    /// The customer asked for a person.
+    CustomerRequest,
+    /// The bot failed to understand several times in a row.
+    NotUnderstood,
+    /// The loan system was down when the customer needed it.
+    BackendUnavailable,
+}
+
+impl HandoffReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandoffReason::CustomerRequest => "customer_request",
+            HandoffReason::NotUnderstood => "not_understood",
+            HandoffReason::BackendUnavailable => "backend_unavailable",
+        }
+    }
+}
+
+/// What the caller must do, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Send this to the customer.
+    Say(Reply),
+    /// Look up the customer's account as of today and pass it back as [`Input::Account`]
+    /// (or [`Input::AccountUnavailable`]).
+    FetchAccount,
+    /// Record a request for a human agent. `summary` is for the agent and holds no unmasked personal data.
+    Handoff { reason: HandoffReason, summary: String },
+}
