@@ -8,15 +8,23 @@
 //! clarifying question or an offer of a human, never to an error.
 
 pub mod account;
-pub mod format;
+mod answers;
 pub mod engine;
+pub mod format;
+pub mod language;
+pub mod routing;
+pub mod templates;
 
 use chrono::NaiveDate;
 use nlu::{Lang, Parse};
 use serde::{Deserialize, Serialize};
 
-pub use account::{AccountView, CardView, DueView, FailedDebitView, LoanState, LoanView, PayoffView, ScheduleLine};
+pub use account::{
+    AccountView, CardView, DueView, FailedDebitView, LoanState, LoanView, PayoffView, ScheduleLine,
+};
 pub use engine::Dialog;
+pub use routing::{ConfidenceThresholds, DEFAULT_CONFIDENCE_THRESHOLD};
+pub use templates::{TemplateError, Templates};
 
 /// Who the conversation is with, known from the customer's token before the first turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +45,8 @@ pub struct DialogState {
     pub turns: u32,
     /// The last intent acted on.
     pub last_intent: Option<String>,
-    /// Consecutive turns the bot did not understand or could not help with; drives the fallback ladder.
+    /// Consecutive customer turns whose intent was too uncertain to act on; drives the fallback ladder (choose
+    /// between two readings, then rephrase, then a person).
     pub misunderstood_in_a_row: u32,
     /// The intent waiting for account data (set when [`Action::FetchAccount`] was returned).
     pub pending_intent: Option<String>,
@@ -45,7 +54,23 @@ pub struct DialogState {
     pub today: Option<NaiveDate>,
     /// Whether a human agent has been asked for in this conversation.
     pub handoff_requested: bool,
+    /// The handoff the bot offered on its latest turn, if any: an `affirm` on the next turn accepts it.
+    #[serde(default)]
+    pub handoff_offer: Option<HandoffReason>,
+    /// Whether the bot has introduced itself as Anxin Consumer Finance's AI assistant.
+    #[serde(default)]
+    pub introduced: bool,
+    /// The intents of the latest topics acted on, oldest first, at most [`RECENT_INTENTS_KEPT`]; they go into the
+    /// summary an agent reads at a handoff.
+    #[serde(default)]
+    pub recent_intents: Vec<String>,
+    /// What the bot said on its latest turn, sent again when the customer asks to repeat.
+    #[serde(default)]
+    pub last_replies: Vec<Reply>,
 }
+
+/// How many recent topics [`DialogState::recent_intents`] keeps.
+pub const RECENT_INTENTS_KEPT: usize = 5;
 
 impl DialogState {
     /// The state at the start of a conversation with `customer`.
@@ -60,6 +85,10 @@ impl DialogState {
             pending_intent: None,
             today: None,
             handoff_requested: false,
+            handoff_offer: None,
+            introduced: false,
+            recent_intents: Vec::new(),
+            last_replies: Vec::new(),
         }
     }
 }
@@ -121,5 +150,8 @@ pub enum Action {
     /// (or [`Input::AccountUnavailable`]).
     FetchAccount,
     /// Record a request for a human agent. `summary` is for the agent and holds no unmasked personal data.
-    Handoff { reason: HandoffReason, summary: String },
+    Handoff {
+        reason: HandoffReason,
+        summary: String,
+    },
 }
