@@ -1,0 +1,473 @@
+//! The `anxin` command line: `serve`, `token`, `seed` and `nlu {train, eval, parse}`, all reading the same
+//! [`Settings`]. Results go to standard output, progress and logs to standard error, and every failure ends
+//! the process with a non-zero status and a message that says what to do.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use nlu::{IntentClassifier, Nlu, TrainOptions, TrainProgress, TrainingExample};
+
+use crate::server::{Application, connect_database};
+use crate::settings::{FlagOverrides, Settings};
+use crate::{auth, models};
+
+/// Anxin (安心): a conversational assistant for consumer lenders.
+#[derive(Debug, Parser)]
+#[command(name = "anxin", version, about)]
+pub struct Cli {
+    /// A TOML configuration file (default: `ANXIN_CONFIG`, else ./anxin.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The database: sqlite://PATH or postgres://... (overrides ANXIN_DATABASE_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP and WebSocket server.
+    Serve {
+        /// The address to listen on; port 0 picks a free port (overrides ANXIN_LISTEN).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Print a customer token signed with the configured secret.
+    Token {
+        /// The customer id the token is for (its `sub`).
+        #[arg(long, value_name = "ID")]
+        customer: String,
+        /// How long the token is valid.
+        #[arg(long, value_name = "N", default_value_t = 24)]
+        ttl_hours: u64,
+        /// Mint a lender staff token, which may list handoffs.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Load customers and loans into the embedded loan system.
+    Seed(SeedArgs),
+    /// Train, evaluate or try the NLU.
+    Nlu {
+        #[command(subcommand)]
+        command: NluCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SeedArgs {
+    /// A JSON file of customers, loans, cards and repayments (see api.md); records with the same ids are replaced.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The bundled demo lender's customers, dated relative to today.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NluCommand {
+    /// Train an intent model from JSONL examples.
+    Train {
+        /// A .jsonl file, or a folder whose .jsonl files (searched recursively) are all read.
+        #[arg(long, value_name = "FILE_OR_DIR")]
+        data: PathBuf,
+        /// The folder to write model.safetensors and meta.json into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Training epochs (default: the library's).
+        #[arg(long)]
+        epochs: Option<usize>,
+        /// The random seed of training (default: the library's).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Evaluate a model on labelled examples.
+    Eval {
+        /// A .jsonl file or folder (default: the bundled development set).
+        #[arg(long, value_name = "FILE")]
+        data: Option<PathBuf>,
+        /// A model folder from `anxin nlu train` (default: the installed model).
+        #[arg(long, value_name = "DIR")]
+        model: Option<PathBuf>,
+        /// The day relative dates resolve against, YYYY-MM-DD (default: today in the configured time zone).
+        #[arg(long, value_name = "DATE")]
+        reference_date: Option<String>,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse one text and print the result as JSON.
+    Parse {
+        text: String,
+        /// The day relative dates resolve against, YYYY-MM-DD (default: today in the configured time zone).
+        #[arg(long, value_name = "DATE")]
+        reference_date: Option<String>,
+    },
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let flags = FlagOverrides {
+        listen: match &cli.command {
+            Command::Serve { listen } => listen.clone(),
+            _ => None,
+        },
+        database_url: cli.database_url.clone(),
+    };
+    let settings = Settings::load(cli.config.as_deref(), &flags)?;
+    match cli.command {
+        Command::Serve { .. } => serve(settings).await,
+        Command::Token {
+            customer,
+            ttl_hours,
+            admin,
+        } => token(&settings, &customer, ttl_hours, admin),
+        Command::Seed(arguments) => seed(&settings, &arguments).await,
+        Command::Nlu { command } => match command {
+            NluCommand::Train {
+                data,
+                out,
+                epochs,
+                seed,
+            } => train(&data, &out, epochs, seed).await,
+            NluCommand::Eval {
+                data,
+                model,
+                reference_date,
+                json,
+            } => {
+                evaluate(
+                    &settings,
+                    data.as_deref(),
+                    model.as_deref(),
+                    reference_date.as_deref(),
+                    json,
+                )
+                .await
+            }
+            NluCommand::Parse {
+                text,
+                reference_date,
+            } => parse(&settings, &text, reference_date.as_deref()).await,
+        },
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    tracing::info!(settings = ?settings, "starting");
+    let application = Application::build(settings).await?;
+    application.run_until_stopped().await
+}
+
+fn token(
+    settings: &Settings,
+    customer_id: &str,
+    ttl_hours: u64,
+    admin: bool,
+) -> anyhow::Result<()> {
+    if ttl_hours == 0 {
+        bail!("--ttl-hours must be at least 1");
+    }
+    let secret = settings.resolve_jwt_secret()?;
+    let ttl = Duration::from_secs(ttl_hours.saturating_mul(3600));
+    let token = auth::mint_token(secret.as_bytes(), customer_id, ttl, admin)
+        .context("cannot mint the token")?;
+    println!("{token}");
+    Ok(())
+}
+
+async fn seed(settings: &Settings, arguments: &SeedArgs) -> anyhow::Result<()> {
+    let data = match (&arguments.file, arguments.demo) {
+        (Some(path), _) => {
+            let contents = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            serde_json::from_str::<connectors::SeedData>(&contents).with_context(|| {
+                format!(
+                    "{} does not follow the seed format of api.md",
+                    path.display()
+                )
+            })?
+        }
+        (None, true) => connectors::demo::demo_seed(today_in(settings.timezone)),
+        (None, false) => bail!("say what to load: --file FILE.json or --demo"),
+    };
+    let database = connect_database(&settings.database_url).await?;
+    let report = database.loan_system().seed(&data).await;
+    database.close().await;
+    let report = report.context("the loan system refused the seed")?;
+    println!(
+        "loaded {} customers, {} loans, {} installments, {} cards, {} repayments",
+        report.customers, report.loans, report.installments, report.cards, report.repayments
+    );
+    Ok(())
+}
+
+async fn train(
+    data: &Path,
+    out: &Path,
+    epochs: Option<usize>,
+    seed: Option<u64>,
+) -> anyhow::Result<()> {
+    let examples = read_examples(data)?;
+    if examples.is_empty() {
+        bail!("{} holds no examples", data.display());
+    }
+    let mut options = TrainOptions::default();
+    if let Some(epochs) = epochs {
+        if epochs == 0 {
+            bail!("--epochs must be at least 1");
+        }
+        options.epochs = epochs;
+    }
+    if let Some(seed) = seed {
+        options.seed = seed;
+    }
+    eprintln!(
+        "training on {} examples from {}",
+        examples.len(),
+        data.display()
+    );
+    let out = out.to_path_buf();
+    let (classifier, out) =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(IntentClassifier, PathBuf)> {
+            let classifier =
+                IntentClassifier::train(&examples, &options, &mut |progress: &TrainProgress| {
+                    eprintln!(
+                        "epoch {}/{}: loss {:.4}, training accuracy {:.1}%",
+                        progress.epoch,
+                        progress.epochs,
+                        progress.loss,
+                        progress.train_accuracy * 100.0
+                    );
+                })
+                .context("training failed")?;
+            let files = classifier
+                .to_files()
+                .context("cannot serialise the model")?;
+            models::write_model_dir(&out, &files)?;
+            Ok((classifier, out))
+        })
+        .await
+        .context("the training thread failed")??;
+    println!(
+        "wrote a model of {} intents to {} ({}, {}); entities are recognised by rules and need no training",
+        classifier.labels().len(),
+        out.display(),
+        models::MODEL_WEIGHTS_FILE,
+        models::MODEL_META_FILE
+    );
+    Ok(())
+}
+
+async fn evaluate(
+    settings: &Settings,
+    data: Option<&Path>,
+    model: Option<&Path>,
+    reference_date: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let reference_date = reference_date_or_today(reference_date, settings)?;
+    let examples = match data {
+        Some(path) => read_examples(path)?,
+        None => models::bundled_dev_examples()?,
+    };
+    if examples.is_empty() {
+        bail!("there are no examples to evaluate on");
+    }
+    let nlu = load_nlu(settings, model).await?;
+    let report =
+        tokio::task::spawn_blocking(move || nlu::eval::evaluate(&nlu, &examples, reference_date))
+            .await
+            .context("the evaluation thread failed")?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).context("cannot write the report as JSON")?
+        );
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(())
+}
+
+async fn parse(
+    settings: &Settings,
+    text: &str,
+    reference_date: Option<&str>,
+) -> anyhow::Result<()> {
+    let reference_date = reference_date_or_today(reference_date, settings)?;
+    let nlu = load_nlu(settings, None).await?;
+    let parse = nlu.parse(text, reference_date);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&parse).context("cannot write the parse as JSON")?
+    );
+    Ok(())
+}
+
+/// The model of `--model`, or the installed one.
+async fn load_nlu(
+    settings: &Settings,
+    model: Option<&Path>,
+) -> anyhow::Result<std::sync::Arc<Nlu>> {
+    match model {
+        Some(model_dir) => {
+            let classifier = models::read_model_dir(model_dir)?;
+            Ok(std::sync::Arc::new(Nlu::new(classifier)))
+        }
+        None => models::installed_nlu(settings).await,
+    }
+}
+
+fn reference_date_or_today(text: Option<&str>, settings: &Settings) -> anyhow::Result<NaiveDate> {
+    match text {
+        Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .with_context(|| format!("--reference-date must be YYYY-MM-DD, not {text:?}")),
+        None => Ok(today_in(settings.timezone)),
+    }
+}
+
+fn today_in(timezone: chrono_tz::Tz) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&timezone).date_naive()
+}
+
+/// Reads the examples of a .jsonl file, or of every .jsonl file under a folder in path order.
+pub fn read_examples(path: &Path) -> anyhow::Result<Vec<TrainingExample>> {
+    let mut files = Vec::new();
+    if path.is_dir() {
+        collect_jsonl_files(path, &mut files)?;
+        files.sort();
+        if files.is_empty() {
+            bail!("{} holds no .jsonl files", path.display());
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    let mut examples = Vec::new();
+    for file in files {
+        let contents = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        examples.extend(nlu::data::parse_jsonl(
+            &file.display().to_string(),
+            &contents,
+        )?);
+    }
+    Ok(examples)
+}
+
+fn collect_jsonl_files(folder: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let entries =
+        std::fs::read_dir(folder).with_context(|| format!("cannot list {}", folder.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot list {}", folder.display()))?
+            .path();
+        if path.is_dir() {
+            collect_jsonl_files(&path, files)?;
+        } else if path
+            .extension()
+            .is_some_and(|extension| extension == "jsonl")
+        {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn commands_parse_as_documented() {
+        let cli = Cli::try_parse_from([
+            "anxin",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite://x.db",
+        ])
+        .expect("serve parses");
+        assert_eq!(cli.database_url.as_deref(), Some("sqlite://x.db"));
+        assert!(
+            matches!(cli.command, Command::Serve { listen: Some(ref address) } if address == "127.0.0.1:0")
+        );
+
+        let cli = Cli::try_parse_from(["anxin", "token", "--customer", "C001", "--admin"])
+            .expect("token parses");
+        assert!(matches!(
+            cli.command,
+            Command::Token { ref customer, ttl_hours: 24, admin: true } if customer == "C001"
+        ));
+
+        assert!(
+            Cli::try_parse_from(["anxin", "seed"]).is_err(),
+            "seed needs --file or --demo"
+        );
+        assert!(Cli::try_parse_from(["anxin", "seed", "--demo", "--file", "x.json"]).is_err());
+        assert!(Cli::try_parse_from(["anxin", "seed", "--demo"]).is_ok());
+
+        let cli = Cli::try_parse_from([
+            "anxin",
+            "nlu",
+            "eval",
+            "--json",
+            "--reference-date",
+            "2026-11-26",
+        ])
+        .expect("eval parses");
+        assert!(matches!(
+            cli.command,
+            Command::Nlu {
+                command: NluCommand::Eval {
+                    json: true,
+                    data: None,
+                    model: None,
+                    ..
+                }
+            }
+        ));
+        assert!(
+            Cli::try_parse_from(["anxin", "nlu", "train", "--data", "d"]).is_err(),
+            "train needs --out"
+        );
+    }
+
+    #[test]
+    fn examples_are_read_from_every_jsonl_file_of_a_folder() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        std::fs::create_dir_all(folder.path().join("more")).expect("subfolder");
+        std::fs::write(
+            folder.path().join("a.jsonl"),
+            "{\"text\": \"你好\", \"intent\": \"greeting\"}\n# a comment\n\n",
+        )
+        .expect("written");
+        std::fs::write(
+            folder.path().join("more/b.jsonl"),
+            "{\"text\": \"bye\", \"intent\": \"goodbye\"}\n",
+        )
+        .expect("written");
+        std::fs::write(folder.path().join("notes.txt"), "not data").expect("written");
+        let examples = read_examples(folder.path()).expect("readable");
+        let intents: Vec<&str> = examples
+            .iter()
+            .map(|example| example.intent.as_str())
+            .collect();
+        assert_eq!(intents, ["greeting", "goodbye"]);
+
+        std::fs::write(folder.path().join("broken.jsonl"), "{\"text\": 1}\n").expect("written");
+        let error = read_examples(folder.path()).expect_err("a broken line is an error");
+        assert!(format!("{error:#}").contains("broken.jsonl:1"), "{error:#}");
+    }
+}

@@ -1,0 +1,311 @@
+//! Where the intent model comes from and where it is kept.
+//!
+//! The installed NLU is a classifier trained from the project's bundled data (`nlu::data::BUNDLED_TRAINING`)
+//! and cached in `<models_dir>/intent-<fingerprint>/`, where the fingerprint covers the data, the training
+//! options and the code's model format, so a new release trains anew and an unchanged one never does. When the
+//! cache is missing the model is trained on first use, on a blocking thread, with progress on standard error,
+//! into a temporary folder that is then renamed into place: concurrent processes may both train, and whichever
+//! rename comes second finds the folder there and simply uses it. A lender may instead point `nlu_model_dir` at
+//! a model of its own (`anxin nlu train --out DIR`).
+//!
+//! Loaded models are kept in a process-wide map keyed by folder, so many `Application`s in one test process
+//! load (or train) a model once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use anyhow::{Context, bail};
+use nlu::{IntentClassifier, ModelFiles, Nlu, TrainOptions, TrainProgress, TrainingExample};
+use tokio::sync::OnceCell;
+
+use crate::settings::Settings;
+
+/// The weights file of a model folder.
+pub const MODEL_WEIGHTS_FILE: &str = "model.safetensors";
+/// The description file of a model folder (labels, sizes, feature settings).
+pub const MODEL_META_FILE: &str = "meta.json";
+
+type ModelCell = Arc<OnceCell<Arc<Nlu>>>;
+
+static LOADED_MODELS: OnceLock<Mutex<HashMap<PathBuf, ModelCell>>> = OnceLock::new();
+
+/// The examples of the bundled training set.
+pub fn bundled_training_examples() -> anyhow::Result<Vec<TrainingExample>> {
+    nlu::data::parse_bundled(&nlu::data::BUNDLED_TRAINING)
+        .context("the bundled training data is invalid")
+}
+
+/// The examples of the bundled development set, which is never trained on.
+pub fn bundled_dev_examples() -> anyhow::Result<Vec<TrainingExample>> {
+    nlu::data::parse_bundled(&nlu::data::BUNDLED_DEV)
+        .context("the bundled development data is invalid")
+}
+
+/// The cache folder of the model trained from `examples` with `options`.
+pub fn cached_model_dir(
+    models_dir: &Path,
+    examples: &[TrainingExample],
+    options: &TrainOptions,
+) -> PathBuf {
+    let fingerprint = nlu::intent::training_fingerprint(examples, options);
+    models_dir.join(format!("intent-{fingerprint}"))
+}
+
+/// The NLU the server and the CLI use: the lender's model when `nlu_model_dir` is set, otherwise the model
+/// trained from the bundled data (trained now when not cached yet).
+pub async fn installed_nlu(settings: &Settings) -> anyhow::Result<Arc<Nlu>> {
+    match &settings.nlu_model_dir {
+        Some(model_dir) => {
+            let model_dir = model_dir.clone();
+            load_once(&model_dir.clone(), || async move {
+                let classifier = tokio::task::spawn_blocking(move || read_model_dir(&model_dir))
+                    .await
+                    .context("the model loading thread failed")??;
+                Ok(classifier)
+            })
+            .await
+        }
+        None => {
+            let examples = bundled_training_examples()?;
+            let options = TrainOptions::default();
+            let model_dir = cached_model_dir(&settings.models_dir, &examples, &options);
+            let models_dir = settings.models_dir.clone();
+            let target = model_dir.clone();
+            load_once(&model_dir, || async move {
+                tokio::task::spawn_blocking(move || {
+                    load_or_train(&models_dir, &target, &examples, &options)
+                })
+                .await
+                .context("the model training thread failed")?
+            })
+            .await
+        }
+    }
+}
+
+/// Loads the model of `model_dir` through the process-wide map, running `prepare` only when no other caller
+/// in this process has loaded it yet.
+async fn load_once<Prepare, Preparing>(
+    model_dir: &Path,
+    prepare: Prepare,
+) -> anyhow::Result<Arc<Nlu>>
+where
+    Prepare: FnOnce() -> Preparing,
+    Preparing: Future<Output = anyhow::Result<IntentClassifier>>,
+{
+    let key = std::path::absolute(model_dir).unwrap_or_else(|_| model_dir.to_path_buf());
+    let cell = {
+        let mut loaded = LOADED_MODELS
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        loaded.entry(key).or_default().clone()
+    };
+    let nlu = cell
+        .get_or_try_init(|| async {
+            prepare()
+                .await
+                .map(|classifier| Arc::new(Nlu::new(classifier)))
+        })
+        .await?;
+    Ok(nlu.clone())
+}
+
+/// Reads the cached model in `model_dir`, or trains it from `examples` and stores it there first.
+fn load_or_train(
+    models_dir: &Path,
+    model_dir: &Path,
+    examples: &[TrainingExample],
+    options: &TrainOptions,
+) -> anyhow::Result<IntentClassifier> {
+    if model_dir.join(MODEL_META_FILE).is_file() {
+        match read_model_dir(model_dir) {
+            Ok(classifier) => return Ok(classifier),
+            Err(error) => {
+                tracing::warn!(
+                    model_dir = %model_dir.display(),
+                    error = format!("{error:#}"),
+                    "the cached intent model is unreadable; training it again"
+                );
+            }
+        }
+    }
+    tracing::info!(model_dir = %model_dir.display(), examples = examples.len(), "training the intent model");
+    let started = std::time::Instant::now();
+    let classifier = IntentClassifier::train(examples, options, &mut |progress: &TrainProgress| {
+        eprintln!(
+            "preparing the intent model (first run only): epoch {}/{} (loss {:.4}, training accuracy {:.1}%)",
+            progress.epoch,
+            progress.epochs,
+            progress.loss,
+            progress.train_accuracy * 100.0
+        );
+    })
+    .context("training the intent model failed")?;
+    let files = classifier
+        .to_files()
+        .context("serialising the intent model failed")?;
+    std::fs::create_dir_all(models_dir)
+        .with_context(|| format!("cannot create the model folder {}", models_dir.display()))?;
+    install_model_dir(model_dir, &files)?;
+    tracing::info!(
+        model_dir = %model_dir.display(),
+        seconds = started.elapsed().as_secs_f64(),
+        "the intent model is ready"
+    );
+    Ok(classifier)
+}
+
+/// Reads a model folder holding `model.safetensors` and `meta.json`.
+pub fn read_model_dir(model_dir: &Path) -> anyhow::Result<IntentClassifier> {
+    let meta_path = model_dir.join(MODEL_META_FILE);
+    let weights_path = model_dir.join(MODEL_WEIGHTS_FILE);
+    if !meta_path.is_file() || !weights_path.is_file() {
+        bail!(
+            "{} is not an intent model folder: it needs {MODEL_WEIGHTS_FILE} and {MODEL_META_FILE} (see `anxin nlu train`)",
+            model_dir.display()
+        );
+    }
+    let meta_json = std::fs::read_to_string(&meta_path)
+        .with_context(|| format!("cannot read {}", meta_path.display()))?;
+    let weights = std::fs::read(&weights_path)
+        .with_context(|| format!("cannot read {}", weights_path.display()))?;
+    IntentClassifier::from_files(&ModelFiles { weights, meta_json }).with_context(|| {
+        format!(
+            "the intent model in {} cannot be loaded",
+            model_dir.display()
+        )
+    })
+}
+
+/// Writes a model into `model_dir` (created when missing), replacing the two files if present.
+pub fn write_model_dir(model_dir: &Path, files: &ModelFiles) -> anyhow::Result<()> {
+    std::fs::create_dir_all(model_dir)
+        .with_context(|| format!("cannot create {}", model_dir.display()))?;
+    write_model_files(model_dir, files)
+}
+
+fn write_model_files(model_dir: &Path, files: &ModelFiles) -> anyhow::Result<()> {
+    let weights_path = model_dir.join(MODEL_WEIGHTS_FILE);
+    let meta_path = model_dir.join(MODEL_META_FILE);
+    std::fs::write(&weights_path, &files.weights)
+        .with_context(|| format!("cannot write {}", weights_path.display()))?;
+    std::fs::write(&meta_path, &files.meta_json)
+        .with_context(|| format!("cannot write {}", meta_path.display()))
+}
+
+/// Writes a model into a temporary sibling of `model_dir` and renames it into place, so that no reader ever
+/// sees half a model. When another process got there first, its folder is kept and ours is removed.
+pub fn install_model_dir(model_dir: &Path, files: &ModelFiles) -> anyhow::Result<()> {
+    let parent = model_dir
+        .parent()
+        .with_context(|| format!("{} has no parent folder", model_dir.display()))?;
+    let folder_name = model_dir
+        .file_name()
+        .with_context(|| format!("{} has no folder name", model_dir.display()))?
+        .to_string_lossy()
+        .into_owned();
+    let temporary = parent.join(format!(
+        ".{folder_name}.partial-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&temporary)
+        .with_context(|| format!("cannot create {}", temporary.display()))?;
+    let written = write_model_files(&temporary, files);
+    if let Err(error) = written {
+        let _ = std::fs::remove_dir_all(&temporary);
+        return Err(error);
+    }
+    match std::fs::rename(&temporary, model_dir) {
+        Ok(()) => Ok(()),
+        Err(_) if model_dir.join(MODEL_META_FILE).is_file() => {
+            // Another process installed the same model meanwhile; theirs is as good as ours.
+            let _ = std::fs::remove_dir_all(&temporary);
+            Ok(())
+        }
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&temporary);
+            Err(error).with_context(|| {
+                format!("cannot move the trained model into {}", model_dir.display())
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn examples() -> Vec<TrainingExample> {
+        [
+            ("你好", "greeting"),
+            ("您好啊", "greeting"),
+            ("hello there", "greeting"),
+            ("再见", "goodbye"),
+            ("拜拜", "goodbye"),
+            ("goodbye", "goodbye"),
+        ]
+        .into_iter()
+        .map(|(text, intent)| TrainingExample {
+            text: text.to_owned(),
+            intent: intent.to_owned(),
+            entities: None,
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_model_written_atomically_reads_back_with_its_labels() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let options = TrainOptions {
+            epochs: 3,
+            seed: 1,
+            ..TrainOptions::default()
+        };
+        let classifier =
+            IntentClassifier::train(&examples(), &options, &mut |_| {}).expect("trains");
+        let files = classifier.to_files().expect("serialises");
+        let model_dir = folder.path().join("intent-test");
+        install_model_dir(&model_dir, &files).expect("installed");
+        // A second install of the same model finds the folder in place and keeps it.
+        install_model_dir(&model_dir, &files).expect("second install is harmless");
+        let loaded = read_model_dir(&model_dir).expect("loads");
+        assert_eq!(loaded.labels(), classifier.labels());
+        let leftovers: Vec<_> = std::fs::read_dir(folder.path())
+            .expect("listable")
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.contains("partial"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "temporary folders left: {leftovers:?}"
+        );
+    }
+
+    #[test]
+    fn a_folder_without_model_files_is_refused_clearly() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let error = read_model_dir(folder.path()).expect_err("no model here");
+        assert!(format!("{error:#}").contains(MODEL_META_FILE));
+    }
+
+    #[test]
+    fn the_cache_folder_depends_on_the_training_data() {
+        let options = TrainOptions::default();
+        let mut changed = examples();
+        changed[0].text.push('！');
+        let first = cached_model_dir(Path::new("/m"), &examples(), &options);
+        assert_eq!(
+            first,
+            cached_model_dir(Path::new("/m"), &examples(), &options)
+        );
+        assert_ne!(first, cached_model_dir(Path::new("/m"), &changed, &options));
+        assert!(
+            first
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("intent-"))
+        );
+    }
+}

@@ -1,0 +1,206 @@
+//! The server: [`Application::build`] wires settings, database, demo data, NLU and routes together and binds
+//! the listener; [`Application::run_until_stopped`] serves until SIGTERM or Ctrl-C, and
+//! [`Application::run_with_shutdown`] until a given future completes (tests bind port 0 and stop it so).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use connectors::{ConversationStore, Database, LoanSystem};
+
+use crate::auth::Claims;
+use crate::chat::ChatService;
+use crate::error::AppError;
+use crate::settings::{JwtSecret, Settings, redact_database_password};
+use crate::{models, routes, telemetry};
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    chat: ChatService,
+    jwt_secret: Arc<JwtSecret>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("AppState")
+            .field("chat", &self.chat)
+            .field("jwt_secret", &self.jwt_secret)
+            .finish()
+    }
+}
+
+impl AppState {
+    pub fn new(chat: ChatService, jwt_secret: JwtSecret) -> Self {
+        Self {
+            chat,
+            jwt_secret: Arc::new(jwt_secret),
+        }
+    }
+
+    pub fn chat(&self) -> &ChatService {
+        &self.chat
+    }
+
+    pub fn jwt_secret(&self) -> &JwtSecret {
+        &self.jwt_secret
+    }
+
+    /// The claims of a valid token, or 401.
+    pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
+        crate::auth::verify_token(self.jwt_secret.as_bytes(), token)
+            .map_err(|error| AppError::Unauthorized(error.to_string()))
+    }
+}
+
+/// A server that is bound and ready to run.
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    address: SocketAddr,
+    router: Router,
+    database: Database,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Application")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Connects to (and migrates) the database, loads the demo customers into an empty one when configured,
+    /// prepares the NLU (training it on first use), and binds the listener (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let jwt_secret = settings.resolve_jwt_secret()?;
+        let database = connect_database(&settings.database_url).await?;
+        let loan_system = database.loan_system();
+        if settings.demo_data {
+            load_demo_data_if_empty(&loan_system, settings.timezone).await?;
+        }
+        let loans: Arc<dyn LoanSystem> = Arc::new(loan_system);
+        let conversations: Arc<dyn ConversationStore> = Arc::new(database.conversations());
+        let nlu = models::installed_nlu(&settings).await?;
+        let chat = ChatService::new(
+            nlu,
+            loans,
+            conversations,
+            settings.timezone,
+            settings.max_message_chars,
+        );
+        // Install the metrics recorder before the first turn records anything.
+        telemetry::prometheus();
+        let router = routes::router(AppState::new(chat, jwt_secret));
+
+        let listener = tokio::net::TcpListener::bind(&settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let address = listener
+            .local_addr()
+            .context("cannot read the address the server bound")?;
+        tracing::info!(%address, "listening");
+        Ok(Application {
+            listener,
+            address,
+            router,
+            database,
+        })
+    }
+
+    /// The bound port (useful when the settings asked for port 0).
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The bound address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_with_shutdown(shutdown_signal()).await
+    }
+
+    /// Serves until `signal` completes, then finishes the requests in flight and closes the database.
+    pub async fn run_with_shutdown(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(signal)
+            .await
+            .context("the server failed");
+        tracing::info!(address = %self.address, "server stopped");
+        self.database.close().await;
+        served
+    }
+}
+
+/// Connects to the configured database, creating and migrating it when new.
+pub async fn connect_database(database_url: &str) -> anyhow::Result<Database> {
+    Database::connect(database_url).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            redact_database_password(database_url)
+        )
+    })
+}
+
+/// Loads the demo lender's customers, dated relative to today in `timezone`, when the loan system has no
+/// customers at all.
+pub async fn load_demo_data_if_empty(
+    loan_system: &connectors::sql::SqlLoanSystem,
+    timezone: chrono_tz::Tz,
+) -> anyhow::Result<()> {
+    let customers = loan_system
+        .customer_count()
+        .await
+        .context("cannot count the customers of the loan system")?;
+    if customers != 0 {
+        return Ok(());
+    }
+    let today = chrono::Utc::now().with_timezone(&timezone).date_naive();
+    let report = loan_system
+        .seed(&connectors::demo::demo_seed(today))
+        .await
+        .context("loading the demo customers failed")?;
+    tracing::info!(
+        customers = report.customers,
+        loans = report.loans,
+        "loaded the demo lender's customers into an empty database"
+    );
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("Ctrl-C received; shutting down"),
+        () = terminate => tracing::info!("SIGTERM received; shutting down"),
+    }
+}

@@ -1,0 +1,154 @@
+//! The turn pipeline: ownership, refusals that store nothing, the dialog state surviving across services, and
+//! turns of one conversation taken one at a time.
+
+use bot::chat::{Channel, ChatError};
+use connectors::Role;
+
+use crate::support::{Pipeline, customer_with_a_current_loan};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_turns_store_nothing_and_strangers_find_nothing() {
+    let pipeline = Pipeline::start(customer_with_a_current_loan("CA1", "zh"), 20).await;
+    let chat = &pipeline.chat;
+    let outcome = chat
+        .take_turn("CA1", None, "你好", Channel::Rest)
+        .await
+        .expect("a turn");
+    let conversation_id = outcome.conversation_id.clone();
+    assert!(!outcome.replies.is_empty());
+
+    for (text, expected) in [
+        ("", "empty_message"),
+        (" \n ", "empty_message"),
+        (&"多".repeat(21)[..], "message_too_long"),
+    ] {
+        let error = chat
+            .take_turn("CA1", Some(&conversation_id), text, Channel::Rest)
+            .await
+            .expect_err("refused");
+        assert_eq!(error.code(), expected);
+    }
+    let refused_new = chat.take_turn("CA1", None, "", Channel::Rest).await;
+    assert!(matches!(refused_new, Err(ChatError::EmptyMessage)));
+    assert_eq!(
+        chat.conversations()
+            .conversations_of("CA1")
+            .await
+            .expect("listing")
+            .len(),
+        1,
+        "a refused first message must not create a conversation"
+    );
+
+    let stranger = chat
+        .take_turn(
+            "SOMEONE-ELSE",
+            Some(&conversation_id),
+            "hello",
+            Channel::Rest,
+        )
+        .await;
+    assert!(matches!(stranger, Err(ChatError::ConversationNotFound)));
+    let missing = chat
+        .take_turn("CA1", Some("no-such-conversation"), "你好", Channel::Rest)
+        .await;
+    assert!(matches!(missing, Err(ChatError::ConversationNotFound)));
+
+    let messages = chat
+        .conversations()
+        .messages(&conversation_id)
+        .await
+        .expect("messages");
+    let customer_texts: Vec<&str> = messages
+        .iter()
+        .filter(|message| message.role == Role::Customer)
+        .map(|message| message.text.as_str())
+        .collect();
+    assert_eq!(customer_texts, ["你好"]);
+    pipeline.database.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dialog_state_is_stored_and_counts_turns() {
+    let pipeline = Pipeline::start(customer_with_a_current_loan("CA2", "en"), 500).await;
+    let chat = &pipeline.chat;
+    let first = chat
+        .take_turn("CA2", None, "hello", Channel::Rest)
+        .await
+        .expect("a turn");
+    chat.take_turn("CA2", Some(&first.conversation_id), "thanks", Channel::Rest)
+        .await
+        .expect("a second turn");
+    let conversation = chat
+        .owned_conversation("CA2", &first.conversation_id)
+        .await
+        .expect("the customer's own");
+    let state: dialog::DialogState = serde_json::from_str(
+        conversation
+            .dialog_state
+            .as_deref()
+            .expect("a stored state"),
+    )
+    .expect("readable");
+    assert_eq!(state.turns, 2);
+    assert_eq!(state.customer.customer_id, "CA2");
+    assert_eq!(state.customer.name, "Grace Lin");
+    pipeline.database.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_turns_of_one_conversation_are_taken_one_at_a_time() {
+    let pipeline = Pipeline::start(customer_with_a_current_loan("CA3", "zh"), 500).await;
+    let chat = pipeline.chat.clone();
+    let first = chat
+        .take_turn("CA3", None, "你好", Channel::Rest)
+        .await
+        .expect("a turn");
+    let texts = ["本期应还多少", "还款计划", "谢谢", "我什么时候还款", "好的"];
+    let turns = texts.map(|text| {
+        let chat = chat.clone();
+        let conversation_id = first.conversation_id.clone();
+        tokio::spawn(async move {
+            chat.take_turn("CA3", Some(&conversation_id), text, Channel::Web)
+                .await
+        })
+    });
+    for turn in turns {
+        turn.await
+            .expect("no panic")
+            .expect("every turn is answered");
+    }
+    let conversation = chat
+        .owned_conversation("CA3", &first.conversation_id)
+        .await
+        .expect("found");
+    let state: dialog::DialogState =
+        serde_json::from_str(conversation.dialog_state.as_deref().expect("stored"))
+            .expect("readable");
+    assert_eq!(
+        state.turns, 6,
+        "a turn's state was overwritten by a concurrent one"
+    );
+
+    // Each customer message is directly followed by its own replies: turns never interleave.
+    let messages = chat
+        .conversations()
+        .messages(&first.conversation_id)
+        .await
+        .expect("messages");
+    let roles: Vec<Role> = messages.iter().map(|message| message.role).collect();
+    let customer_positions: Vec<usize> = roles
+        .iter()
+        .enumerate()
+        .filter(|(_, role)| **role == Role::Customer)
+        .map(|(index, _)| index)
+        .collect();
+    assert_eq!(customer_positions.len(), 6);
+    for pair in customer_positions.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= 2,
+            "a turn has no reply between customer messages: {roles:?}"
+        );
+    }
+    pipeline.database.close().await;
+}
