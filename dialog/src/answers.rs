@@ -128,18 +128,23 @@ pub(crate) fn due_amount(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<Rep
             .as_ref()
             .filter(|next| !loan.overdue.iter().any(|overdue| overdue.seq == next.seq));
         if let Some(next) = next_due {
+            let (key, date) = if next.due_date == phrasing.today {
+                (keys::DUE_TODAY, format::date(next.due_date, phrasing.lang))
+            } else {
+                (
+                    keys::DUE_NEXT,
+                    format::date_with_relative(next.due_date, phrasing.today, phrasing.lang),
+                )
+            };
             if next.due_date <= phrasing.today {
                 payment_is_pressing = true;
             }
             lines.push(phrasing.say(
-                keys::DUE_NEXT,
+                key,
                 &[
                     ("seq", &next.seq.to_string()),
                     ("amount", &phrasing.money(next.outstanding)),
-                    (
-                        "date",
-                        &format::date_with_relative(next.due_date, phrasing.today, phrasing.lang),
-                    ),
+                    ("date", &date),
                 ],
             ));
         }
@@ -472,7 +477,7 @@ fn next_steps_after_failure(phrasing: &Phrasing<'_>, failure: &FailedDebitView) 
     let grace_end = grace_end_from_due_date(failure_day);
     if phrasing.today <= grace_end {
         lines.push(phrasing.say(
-            keys::DUE_WITHIN_GRACE,
+            keys::DEBIT_GRACE,
             &[(
                 "grace_end",
                 &format::date_with_relative(grace_end, phrasing.today, phrasing.lang),

@@ -74,6 +74,7 @@ pub mod keys {
         DUE_WITHIN_GRACE = "due_within_grace" ["grace_end"];
         DUE_PAST_GRACE = "due_past_grace" [];
         DUE_NEXT = "due_next" ["seq", "amount", "date"];
+        DUE_TODAY = "due_today" ["seq", "amount", "date"];
         DUE_NOTHING_SCHEDULED = "due_nothing_scheduled" [];
         HOW_TO_PAY = "how_to_pay" [];
         SCHEDULE_HEADER = "schedule_header" ["loan", "count", "paid", "remaining"];
@@ -110,6 +111,7 @@ pub mod keys {
         DEBIT_REASON_UNRECOGNISED = "debit_reason_unrecognised" ["code"];
         DEBIT_RETRY_TODAY = "debit_retry_today" ["times"];
         DEBIT_NO_MORE_ATTEMPTS = "debit_no_more_attempts" [];
+        DEBIT_GRACE = "debit_grace" ["grace_end"];
         DEBIT_ALREADY_PAID = "debit_already_paid" [];
         DEBIT_NONE = "debit_none" [];
         CARD_LINE = "card_line" ["bank", "last4", "autodebit"];
