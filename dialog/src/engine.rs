@@ -116,7 +116,10 @@ impl Dialog {
             Input::AccountUnavailable => match state.pending_intent.take() {
                 Some(_) => vec![Action::Say(self.offer_handoff(
                     state,
-                    keys::ACCOUNT_UNAVAILABLE,
+                    (
+                        keys::ACCOUNT_UNAVAILABLE,
+                        keys::ACCOUNT_UNAVAILABLE_PERSON_COMING,
+                    ),
                     &[],
                     HandoffReason::BackendUnavailable,
                 ))],
@@ -209,7 +212,7 @@ impl Dialog {
             nlu::OUT_OF_SCOPE => {
                 vec![Action::Say(self.offer_handoff(
                     state,
-                    keys::OUT_OF_SCOPE,
+                    (keys::OUT_OF_SCOPE, keys::OUT_OF_SCOPE_PERSON_COMING),
                     &[],
                     HandoffReason::CustomerRequest,
                 ))]
@@ -318,14 +321,20 @@ impl Dialog {
                 let topic = topic.to_owned();
                 self.offer_handoff(
                     state,
-                    keys::UNSUPPORTED_TOPIC,
+                    (
+                        keys::UNSUPPORTED_TOPIC,
+                        keys::UNSUPPORTED_TOPIC_PERSON_COMING,
+                    ),
                     &[("topic", &topic)],
                     HandoffReason::CustomerRequest,
                 )
             }
             None => self.offer_handoff(
                 state,
-                keys::UNSUPPORTED_UNKNOWN,
+                (
+                    keys::UNSUPPORTED_UNKNOWN,
+                    keys::UNSUPPORTED_UNKNOWN_PERSON_COMING,
+                ),
                 &[],
                 HandoffReason::CustomerRequest,
             ),
@@ -333,21 +342,28 @@ impl Dialog {
     }
 
     /// A reply ending in an offer of a person, with 转人工 / 不用了 buttons; remembers the offer so that a
-    /// following `affirm` accepts it.
+    /// following `affirm` accepts it. Once a person has been asked for, the second key's text (which says that
+    /// person will pick the matter up) is used instead and nothing is offered.
     fn offer_handoff(
         &self,
         state: &mut DialogState,
-        key: TemplateKey,
+        (offer_key, person_coming_key): (TemplateKey, TemplateKey),
         values: &[(&str, &str)],
         reason: HandoffReason,
     ) -> Reply {
+        if state.handoff_requested {
+            return Reply {
+                text: self.say(state, person_coming_key, values),
+                quick_replies: Vec::new(),
+            };
+        }
         state.handoff_offer = Some(reason);
         let quick_replies = [keys::QUICK_REPLY_HUMAN, keys::QUICK_REPLY_NO_THANKS]
             .into_iter()
             .map(|button| Phrasing::quick_reply(self.templates.render(button, state.lang, &[])))
             .collect();
         Reply {
-            text: self.say(state, key, values),
+            text: self.say(state, offer_key, values),
             quick_replies,
         }
     }

@@ -155,3 +155,38 @@ pub enum Action {
         summary: String,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// State stored by a caller before the fields with `#[serde(default)]` existed still loads, and a full
+    /// state survives the JSON round trip the caller makes after every turn.
+    #[test]
+    fn stored_state_loads_with_and_without_the_newer_fields() {
+        let stored = r#"{"customer":{"customer_id":"C001","name":"张伟","language":"zh"},"lang":"en","turns":3,
+            "last_intent":"limit_query","misunderstood_in_a_row":1,"pending_intent":null,"today":"2026-11-26",
+            "handoff_requested":false}"#;
+        let state: DialogState = serde_json::from_str(stored).expect("older state loads");
+        assert_eq!(state.lang, Lang::En);
+        assert_eq!(state.turns, 3);
+        assert_eq!(state.handoff_offer, None);
+        assert!(
+            state.recent_intents.is_empty() && state.last_replies.is_empty() && !state.introduced
+        );
+
+        let mut full = state.clone();
+        full.handoff_offer = Some(HandoffReason::BackendUnavailable);
+        full.recent_intents = vec!["limit_query".to_owned()];
+        full.last_replies = vec![Reply {
+            text: "好的".to_owned(),
+            quick_replies: vec![QuickReply {
+                label: "转人工".to_owned(),
+                text: "转人工".to_owned(),
+            }],
+        }];
+        let json = serde_json::to_string(&full).expect("state serialises");
+        let reloaded: DialogState = serde_json::from_str(&json).expect("state reloads");
+        assert_eq!(reloaded, full);
+    }
+}

@@ -55,6 +55,9 @@ pub mod keys {
         UNSUPPORTED_TOPIC = "unsupported_topic" ["topic"];
         UNSUPPORTED_UNKNOWN = "unsupported_unknown" [];
         OUT_OF_SCOPE = "out_of_scope" [];
+        UNSUPPORTED_TOPIC_PERSON_COMING = "unsupported_topic_person_coming" ["topic"];
+        UNSUPPORTED_UNKNOWN_PERSON_COMING = "unsupported_unknown_person_coming" [];
+        OUT_OF_SCOPE_PERSON_COMING = "out_of_scope_person_coming" [];
         QUICK_REPLY_HUMAN = "quick_reply_human" [];
         QUICK_REPLY_NO_THANKS = "quick_reply_no_thanks" [];
         HANDOFF_TRANSFER = "handoff_transfer" [];
@@ -65,6 +68,7 @@ pub mod keys {
         CLARIFY_CHOOSE = "clarify_choose" [];
         CLARIFY_REPHRASE = "clarify_rephrase" [];
         ACCOUNT_UNAVAILABLE = "account_unavailable" [];
+        ACCOUNT_UNAVAILABLE_PERSON_COMING = "account_unavailable_person_coming" [];
         NO_LOANS = "no_loans" [];
         ALL_SETTLED = "all_settled" [];
         LOAN_LABEL = "loan_label" ["product", "id"];

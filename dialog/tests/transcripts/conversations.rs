@@ -351,7 +351,9 @@ fn loan_system_down_apologises_and_offers_a_person() {
     conversation
         .customer("我的额度还有多少", &[("limit_query", 0.9)])
         .customer("可以", &[("affirm", 0.88)])
-        .customer("转人工", &[("human_agent", 0.97)]);
+        .customer("转人工", &[("human_agent", 0.97)])
+        .customer("顺便问下怎么开发票", &[("contract_invoice", 0.82)])
+        .customer("额度到底多少", &[("limit_query", 0.93)]);
     expect![[r#"
         > 我的额度还有多少    (limit_query 0.90)
           [account lookup failed]
@@ -362,6 +364,11 @@ fn loan_system_down_apologises_and_offers_a_person() {
           [handoff backend_unavailable: 转人工原因：账户系统无法连接，机器人查不到客户的借款。最近的问题：额度查询。对话语言：中文。客户发言次数：2。]
         > 转人工    (human_agent 0.97)
         < 已经为您转接人工客服了，请稍候，客服会在这里回复您。人工客服每天08:00–22:00在线，客服热线400-800-6688。
+        > 顺便问下怎么开发票    (contract_invoice 0.82)
+        < 抱歉，关于“借款合同和发票”的问题，我暂时还不能在这里为您办理，稍后接入的人工客服会为您处理。
+        > 额度到底多少    (limit_query 0.93)
+          [account lookup failed]
+        < 非常抱歉，账户系统暂时无法连接，我现在查不到您的借款信息。稍后接入的人工客服会为您处理，您也可以过一会儿再问我一次。
     "#]].assert_eq(conversation.transcript());
     assert_eq!(
         conversation.handoffs.len(),
