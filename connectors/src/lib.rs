@@ -17,8 +17,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use loans::{Account, DueInstallment, LoanStatus, LoanSummary, PayoffQuote};
-pub use seed::SeedData;
-pub use sql::Database;
+pub use seed::{SeedData, SeedReport};
+pub use sql::{Database, DatabaseBackend, SqlConversationStore, SqlLoanSystem};
 
 /// Failures of a backend. A customer or conversation that does not exist is `Ok(None)`, not an error.
 #[derive(Debug, thiserror::Error)]
@@ -127,7 +127,11 @@ pub trait LoanSystem: Send + Sync {
     async fn customer_by_phone(&self, phone: &str) -> Result<Option<Customer>, BackendError>;
 
     /// The customer with every loan summarised as of `today`, their cards and repayments (newest first).
-    async fn account(&self, customer_id: &str, today: NaiveDate) -> Result<Option<Account>, BackendError>;
+    async fn account(
+        &self,
+        customer_id: &str,
+        today: NaiveDate,
+    ) -> Result<Option<Account>, BackendError>;
 
     /// Answers `Ok` when the backend can serve requests.
     async fn health(&self) -> Result<(), BackendError>;
@@ -195,9 +199,16 @@ pub struct Handoff {
 /// Where conversations live. Every turn is written before its reply is sent, so a restart loses nothing.
 #[async_trait]
 pub trait ConversationStore: Send + Sync {
-    async fn create_conversation(&self, customer_id: &str, channel: &str) -> Result<Conversation, BackendError>;
+    async fn create_conversation(
+        &self,
+        customer_id: &str,
+        channel: &str,
+    ) -> Result<Conversation, BackendError>;
 
-    async fn conversation(&self, conversation_id: &str) -> Result<Option<Conversation>, BackendError>;
+    async fn conversation(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<Conversation>, BackendError>;
 
     /// The customer's conversations, newest first.
     async fn conversations_of(&self, customer_id: &str) -> Result<Vec<Conversation>, BackendError>;

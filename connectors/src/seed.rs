@@ -1,4 +1,8 @@
 //! The JSON format of `anxin seed --file` (see `shared/spec/api.md`): customers, loans, cards and repayments.
+//!
+//! Money is a decimal string and dates are ISO, as in api.md. One extension: a customer may carry a
+//! `credit_limit` (a decimal string), the approved revolving limit from which the available limit is computed.
+//! [`SqlLoanSystem::seed`](crate::sql::SqlLoanSystem::seed) says how a batch is validated and what it replaces.
 
 use serde::{Deserialize, Serialize};
 
