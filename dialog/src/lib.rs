@@ -6,6 +6,11 @@
 //! be tested as a transcript without a network or a database. Its state is a plain serialisable value that the
 //! caller stores after every turn. A confused or rude customer is normal input: low confidence leads to a
 //! clarifying question or an offer of a human, never to an error.
+//!
+//! The pieces: [`engine`] decides what to do with each input; the private `answers` module turns account facts
+//! into replies; [`templates`] holds every sentence as bilingual data (`templates/replies.txt`); [`format`] writes
+//! money and dates per language; [`routing`] says which intents are answered how and how sure the classifier must
+//! be; [`language`] follows the script the customer writes in.
 
 pub mod account;
 mod answers;
