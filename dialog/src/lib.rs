@@ -8,7 +8,7 @@
 //! clarifying question or an offer of a human, never to an error.
 //!
 //! The pieces: [`engine`] decides what to do with each input; the private `answers` module turns account facts
-//! into replies; [`templates`] holds every sentence as bilingual data (`templates/replies.txt`); [`format`] writes
+//! into replies; [`templates`] holds every sentence as bilingual data (`templates/replies.txt`); [`format`](mod@format) writes
 //! money and dates per language; [`routing`] says which intents are answered how and how sure the classifier must
 //! be; [`language`] follows the script the customer writes in.
 
