@@ -16,8 +16,8 @@
 //! Connecting accepts `sqlite://PATH` (also `sqlite:PATH` and `sqlite::memory:`) and `postgres://...`
 //! (or `postgresql://...`). A SQLite file and its parent folders are created when missing, the database runs in
 //! WAL mode with foreign keys enforced and a busy timeout, and write transactions start with `BEGIN IMMEDIATE` so
-//! that concurrent writers wait for each other instead of failing. A PostgreSQL database that does not exist is
-//! created through the server's `postgres` database.
+//! that concurrent writers wait for each other instead of failing. When the PostgreSQL server answers that the
+//! database does not exist, it is created through the server's `postgres` database and connected to again.
 
 mod conversations;
 mod loan_system;
@@ -118,13 +118,18 @@ impl Database {
                     .map_err(connect_error)?
             }
             DatabaseTarget::Postgres => {
-                create_postgres_database_if_missing(url).await?;
-                AnyPoolOptions::new()
-                    .max_connections(POSTGRES_MAX_CONNECTIONS)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .connect_with(parse_connect_options(url)?)
-                    .await
-                    .map_err(connect_error)?
+                let options = parse_connect_options(url)?;
+                match postgres_pool_options().connect_with(options.clone()).await {
+                    Ok(pool) => pool,
+                    Err(error) if names_a_missing_database(&error) => {
+                        create_postgres_database(url).await?;
+                        postgres_pool_options()
+                            .connect_with(options)
+                            .await
+                            .map_err(connect_error)?
+                    }
+                    Err(error) => return Err(connect_error(error)),
+                }
             }
         };
         let database = Database {
@@ -334,12 +339,23 @@ fn create_parent_folders(path: &std::path::Path) -> Result<(), BackendError> {
     }
 }
 
-/// Creates the database named in a PostgreSQL URL when the server does not have it yet. Another process may
-/// create it at the same moment, so a failed `CREATE DATABASE` is fine when the database exists afterwards.
-async fn create_postgres_database_if_missing(url: &str) -> Result<(), BackendError> {
-    if Any::database_exists(url).await.map_err(connect_error)? {
-        return Ok(());
+fn postgres_pool_options() -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(POSTGRES_MAX_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+}
+
+/// PostgreSQL's answer to a connection for a database it does not have (SQLSTATE 3D000, `invalid_catalog_name`).
+fn names_a_missing_database(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(database_error) => database_error.code().as_deref() == Some("3D000"),
+        _ => false,
     }
+}
+
+/// Creates the database named in a PostgreSQL URL through the server's `postgres` database. Another process may
+/// create it at the same moment, so a failed `CREATE DATABASE` is fine when the database exists afterwards.
+async fn create_postgres_database(url: &str) -> Result<(), BackendError> {
     match Any::create_database(url).await {
         Ok(()) => {
             tracing::info!("created the PostgreSQL database");
