@@ -336,19 +336,32 @@ impl ChatService {
                     }
                 }
                 Action::Handoff { reason, summary } => {
+                    let already_open = self
+                        .inner
+                        .conversations
+                        .open_handoff(conversation_id)
+                        .await?;
                     let handoff = self
                         .inner
                         .conversations
                         .request_handoff(conversation_id, reason.as_str(), &summary)
                         .await?;
-                    telemetry::record_handoff(reason.as_str());
-                    tracing::info!(
-                        conversation_id,
-                        customer_id,
-                        handoff_id = %handoff.id,
-                        reason = reason.as_str(),
-                        "handoff requested"
-                    );
+                    if already_open.is_some_and(|open| open.id == handoff.id) {
+                        tracing::info!(
+                            conversation_id,
+                            handoff_id = %handoff.id,
+                            "a handoff is already open for this conversation"
+                        );
+                    } else {
+                        telemetry::record_handoff(reason.as_str());
+                        tracing::info!(
+                            conversation_id,
+                            customer_id,
+                            handoff_id = %handoff.id,
+                            reason = reason.as_str(),
+                            "handoff requested"
+                        );
+                    }
                 }
             }
         }

@@ -1,13 +1,19 @@
 //! The server: [`Application::build`] wires settings, database, demo data, NLU and routes together and binds
 //! the listener; [`Application::run_until_stopped`] serves until SIGTERM or Ctrl-C, and
 //! [`Application::run_with_shutdown`] until a given future completes (tests bind port 0 and stop it so).
+//!
+//! Shutting down: the listener stops accepting, requests in flight finish, open WebSocket sessions are told
+//! to end (each finishes its turn in progress and closes with 1001), and the database is closed once they
+//! have, or after [`SESSION_DRAIN_TIMEOUT`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
 use connectors::{ConversationStore, Database, LoanSystem};
+use tokio::sync::{mpsc, watch};
 
 use crate::auth::Claims;
 use crate::chat::ChatService;
@@ -15,11 +21,18 @@ use crate::error::AppError;
 use crate::settings::{JwtSecret, Settings, redact_database_password};
 use crate::{models, routes, telemetry};
 
+/// How long a stopping server waits for WebSocket sessions to finish their turns.
+pub const SESSION_DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     chat: ChatService,
     jwt_secret: Arc<JwtSecret>,
+    /// Turns `true` when the server begins to stop.
+    stopping: watch::Receiver<bool>,
+    /// Held by every WebSocket session; the server knows they have all ended when the last clone is dropped.
+    session_guard: mpsc::Sender<()>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -33,11 +46,33 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    pub fn new(chat: ChatService, jwt_secret: JwtSecret) -> Self {
+    pub fn new(
+        chat: ChatService,
+        jwt_secret: JwtSecret,
+        stopping: watch::Receiver<bool>,
+        session_guard: mpsc::Sender<()>,
+    ) -> Self {
         Self {
             chat,
             jwt_secret: Arc::new(jwt_secret),
+            stopping,
+            session_guard,
         }
+    }
+
+    /// Completes when the server begins to stop (never, if nobody can stop it any more).
+    pub fn stopping(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut stopping = self.stopping.clone();
+        async move {
+            if stopping.wait_for(|stopping| *stopping).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+
+    /// A token a WebSocket session holds while it runs, so that shutdown can wait for it.
+    pub fn session_guard(&self) -> mpsc::Sender<()> {
+        self.session_guard.clone()
     }
 
     pub fn chat(&self) -> &ChatService {
@@ -61,6 +96,8 @@ pub struct Application {
     address: SocketAddr,
     router: Router,
     database: Database,
+    stopping: watch::Sender<bool>,
+    sessions_ended: mpsc::Receiver<()>,
 }
 
 impl std::fmt::Debug for Application {
@@ -94,7 +131,14 @@ impl Application {
         );
         // Install the metrics recorder before the first turn records anything.
         telemetry::prometheus();
-        let router = routes::router(AppState::new(chat, jwt_secret));
+        let (stopping, stopping_receiver) = watch::channel(false);
+        let (session_guard, sessions_ended) = mpsc::channel(1);
+        let router = routes::router(AppState::new(
+            chat,
+            jwt_secret,
+            stopping_receiver,
+            session_guard,
+        ));
 
         let listener = tokio::net::TcpListener::bind(&settings.listen)
             .await
@@ -108,6 +152,8 @@ impl Application {
             address,
             router,
             database,
+            stopping,
+            sessions_ended,
         })
     }
 
@@ -131,12 +177,31 @@ impl Application {
         self,
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(signal)
+        let Application {
+            listener,
+            address,
+            router,
+            database,
+            stopping,
+            mut sessions_ended,
+        } = self;
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                signal.await;
+                tracing::info!("stopping: no new connections; finishing the requests in flight");
+                let _ = stopping.send(true);
+            })
             .await
             .context("the server failed");
-        tracing::info!(address = %self.address, "server stopped");
-        self.database.close().await;
+        // The router and its state are gone now; only running WebSocket sessions still hold a guard.
+        if tokio::time::timeout(SESSION_DRAIN_TIMEOUT, sessions_ended.recv())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some WebSocket sessions did not end in time");
+        }
+        tracing::info!(%address, "server stopped");
+        database.close().await;
         served
     }
 }

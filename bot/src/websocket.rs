@@ -10,7 +10,8 @@
 //!
 //! [`parse_client_frame`] is pure, and [`run_session`] is generic over a `Sink` of [`ServerFrame`]s and a
 //! `Stream` of [`IncomingFrame`]s, so tests drive a whole session through channels; the axum handler only
-//! adapts a real socket to those two.
+//! adapts a real socket to those two. When the server shuts down, sessions finish the turn in progress and end;
+//! the handler then closes the socket with code 1001 ("going away").
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde::Serialize;
@@ -132,22 +133,27 @@ pub enum SessionEnd {
     ClientClosed,
     /// A frame could not be sent: the client is gone.
     SendFailed,
+    /// The server is shutting down; the turn in progress, if any, was finished first.
+    ServerShutdown,
 }
 
-/// Runs one customer's session on `conversation_id` until the client leaves: announces the conversation, then
-/// answers every frame in order.
-pub async fn run_session<Outgoing, Incoming>(
+/// Runs one customer's session on `conversation_id` until the client leaves or `stop` completes: announces
+/// the conversation, then answers every frame in order. A turn that has begun is always finished.
+pub async fn run_session<Outgoing, Incoming, Stop>(
     chat: ChatService,
     customer_id: String,
     conversation_id: String,
     resumed: bool,
     mut outgoing: Outgoing,
     mut incoming: Incoming,
+    stop: Stop,
 ) -> SessionEnd
 where
     Outgoing: Sink<ServerFrame> + Unpin,
     Incoming: Stream<Item = IncomingFrame> + Unpin,
+    Stop: Future<Output = ()>,
 {
+    let mut stop = std::pin::pin!(stop);
     let mut announced_handoff_id: Option<String> = None;
     let greeting = ServerFrame::Conversation {
         conversation_id: conversation_id.clone(),
@@ -174,7 +180,14 @@ where
         }
     }
 
-    while let Some(frame) = incoming.next().await {
+    loop {
+        let frame = tokio::select! {
+            frame = incoming.next() => frame,
+            () = &mut stop => return SessionEnd::ServerShutdown,
+        };
+        let Some(frame) = frame else {
+            return SessionEnd::ClientClosed;
+        };
         let frames = match frame {
             IncomingFrame::Close => return SessionEnd::ClientClosed,
             IncomingFrame::Binary => vec![frame_error(&FrameError::Binary)],
@@ -199,7 +212,6 @@ where
             }
         }
     }
-    SessionEnd::ClientClosed
 }
 
 fn frame_error(error: &FrameError) -> ServerFrame {

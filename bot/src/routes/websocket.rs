@@ -3,7 +3,7 @@
 
 use std::future::ready;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::chat::Channel;
 use crate::error::AppError;
 use crate::server::AppState;
-use crate::websocket::{IncomingFrame, MAX_FRAME_BYTES, ServerFrame, run_session};
+use crate::websocket::{IncomingFrame, MAX_FRAME_BYTES, ServerFrame, SessionEnd, run_session};
 
 #[derive(Debug, Deserialize)]
 pub struct SocketQuery {
@@ -47,7 +47,7 @@ pub async fn chat_websocket(
         })?;
     let claims = state.verify(&token)?;
     let customer_id = claims.customer_id().to_owned();
-    let chat = state.chat().clone();
+    let chat = state.chat();
 
     let resumed_conversation_id = match query.conversation_id.as_deref().map(str::trim) {
         Some(conversation_id) if !conversation_id.is_empty() => Some(
@@ -63,15 +63,19 @@ pub async fn chat_websocket(
     Ok(upgrade
         .max_frame_size(MAX_FRAME_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| serve_socket(socket, chat, customer_id, resumed_conversation_id)))
+        .on_upgrade(move |socket| {
+            serve_socket(socket, state, customer_id, resumed_conversation_id)
+        }))
 }
 
 async fn serve_socket(
     socket: WebSocket,
-    chat: crate::chat::ChatService,
+    state: AppState,
     customer_id: String,
     resumed_conversation_id: Option<String>,
 ) {
+    let _session_guard = state.session_guard();
+    let chat = state.chat().clone();
     let (sink, stream) = socket.split();
     let mut outgoing = sink.with(|frame: ServerFrame| {
         ready(Ok::<Message, axum::Error>(Message::text(frame.to_json())))
@@ -116,8 +120,16 @@ async fn serve_socket(
         resumed,
         &mut outgoing,
         Box::pin(incoming),
+        state.stopping(),
     )
     .await;
+    if end == SessionEnd::ServerShutdown {
+        let going_away = Message::Close(Some(CloseFrame {
+            code: close_code::AWAY,
+            reason: "the server is restarting; please reconnect".into(),
+        }));
+        let _ = outgoing.get_mut().send(going_away).await;
+    }
     let _ = outgoing.close().await;
     tracing::info!(
         conversation_id,

@@ -45,6 +45,7 @@ impl Client {
             resumed,
             outgoing,
             incoming,
+            std::future::pending::<()>(),
         ));
         Client {
             to_session,
@@ -243,5 +244,50 @@ async fn a_resumed_session_announces_the_open_handoff_once() {
         .expect("the session ends")
         .expect("no panic");
     assert_eq!(end, SessionEnd::ClientClosed);
+    pipeline.database.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_when_the_server_stops() {
+    let pipeline = Pipeline::start(customer_with_a_current_loan("WS3", "zh"), 500).await;
+    let conversation = pipeline
+        .chat
+        .open_conversation("WS3", None, bot::chat::Channel::Web)
+        .await
+        .expect("a conversation starts");
+    let (_to_session, session_input) = mpsc::unbounded_channel::<IncomingFrame>();
+    let (session_output, mut from_session) = mpsc::unbounded_channel::<ServerFrame>();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let session = tokio::spawn(run_session(
+        pipeline.chat.clone(),
+        "WS3".to_owned(),
+        conversation.id.clone(),
+        false,
+        Box::pin(sink::unfold(
+            session_output,
+            |sender, frame: ServerFrame| async move {
+                sender
+                    .send(frame)
+                    .map_err(|_| "the test stopped listening")?;
+                Ok::<_, &'static str>(sender)
+            },
+        )),
+        Box::pin(stream::unfold(session_input, |mut receiver| async move {
+            receiver.recv().await.map(|frame| (frame, receiver))
+        })),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    assert!(matches!(
+        from_session.recv().await,
+        Some(ServerFrame::Conversation { .. })
+    ));
+    stop.send(()).expect("the session listens");
+    let end = tokio::time::timeout(Duration::from_secs(10), session)
+        .await
+        .expect("the session ends")
+        .expect("no panic");
+    assert_eq!(end, SessionEnd::ServerShutdown);
     pipeline.database.close().await;
 }
