@@ -96,6 +96,8 @@ pub struct TurnOutcome {
 #[derive(Clone)]
 pub struct ChatService {
     inner: Arc<ChatServiceInner>,
+    /// How long a turn waits for the loan system.
+    backend_timeout: Duration,
 }
 
 struct ChatServiceInner {
@@ -105,7 +107,6 @@ struct ChatServiceInner {
     conversations: Arc<dyn ConversationStore>,
     server_timezone: Tz,
     max_message_chars: usize,
-    backend_timeout: Duration,
     conversation_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -135,9 +136,17 @@ impl ChatService {
                 conversations,
                 server_timezone,
                 max_message_chars,
-                backend_timeout: BACKEND_TIMEOUT,
                 conversation_locks: Mutex::new(HashMap::new()),
             }),
+            backend_timeout: BACKEND_TIMEOUT,
+        }
+    }
+
+    /// The same service waiting at most `timeout` for the loan system (default [`BACKEND_TIMEOUT`]).
+    pub fn with_backend_timeout(self, timeout: Duration) -> Self {
+        Self {
+            backend_timeout: timeout,
+            ..self
         }
     }
 
@@ -415,11 +424,8 @@ impl ChatService {
 
     /// The customer's record, or `None` when the loan system does not know them or does not answer in time.
     async fn customer_record(&self, customer_id: &str) -> Option<Customer> {
-        match tokio::time::timeout(
-            self.inner.backend_timeout,
-            self.inner.loans.customer(customer_id),
-        )
-        .await
+        match tokio::time::timeout(self.backend_timeout, self.inner.loans.customer(customer_id))
+            .await
         {
             Ok(Ok(customer)) => customer,
             Ok(Err(error)) => {
@@ -439,7 +445,7 @@ impl ChatService {
     /// know the customer.
     async fn fetch_account(&self, customer_id: &str, today: NaiveDate) -> Input {
         match tokio::time::timeout(
-            self.inner.backend_timeout,
+            self.backend_timeout,
             self.inner.loans.account(customer_id, today),
         )
         .await

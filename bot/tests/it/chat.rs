@@ -152,3 +152,121 @@ async fn concurrent_turns_of_one_conversation_are_taken_one_at_a_time() {
     }
     pipeline.database.close().await;
 }
+
+/// A loan system that is down: every call fails as a refused connection would.
+struct DownLoanSystem;
+
+#[async_trait::async_trait]
+impl connectors::LoanSystem for DownLoanSystem {
+    async fn customer(
+        &self,
+        _customer_id: &str,
+    ) -> Result<Option<connectors::Customer>, connectors::BackendError> {
+        Err(connectors::BackendError::Unavailable(
+            "connection refused".to_owned(),
+        ))
+    }
+
+    async fn customer_by_phone(
+        &self,
+        _phone: &str,
+    ) -> Result<Option<connectors::Customer>, connectors::BackendError> {
+        Err(connectors::BackendError::Unavailable(
+            "connection refused".to_owned(),
+        ))
+    }
+
+    async fn account(
+        &self,
+        _customer_id: &str,
+        _today: chrono::NaiveDate,
+    ) -> Result<Option<connectors::Account>, connectors::BackendError> {
+        Err(connectors::BackendError::Unavailable(
+            "connection refused".to_owned(),
+        ))
+    }
+
+    async fn health(&self) -> Result<(), connectors::BackendError> {
+        Err(connectors::BackendError::Unavailable(
+            "connection refused".to_owned(),
+        ))
+    }
+}
+
+/// A loan system that never answers.
+struct StalledLoanSystem;
+
+#[async_trait::async_trait]
+impl connectors::LoanSystem for StalledLoanSystem {
+    async fn customer(
+        &self,
+        _customer_id: &str,
+    ) -> Result<Option<connectors::Customer>, connectors::BackendError> {
+        std::future::pending().await
+    }
+
+    async fn customer_by_phone(
+        &self,
+        _phone: &str,
+    ) -> Result<Option<connectors::Customer>, connectors::BackendError> {
+        std::future::pending().await
+    }
+
+    async fn account(
+        &self,
+        _customer_id: &str,
+        _today: chrono::NaiveDate,
+    ) -> Result<Option<connectors::Account>, connectors::BackendError> {
+        std::future::pending().await
+    }
+
+    async fn health(&self) -> Result<(), connectors::BackendError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_down_or_silent_loan_system_still_gets_the_customer_an_answer() {
+    let pipeline = Pipeline::start(customer_with_a_current_loan("CA4", "zh"), 500).await;
+    let store: std::sync::Arc<dyn connectors::ConversationStore> =
+        std::sync::Arc::new(pipeline.database.conversations());
+    let loan_systems: [std::sync::Arc<dyn connectors::LoanSystem>; 2] = [
+        std::sync::Arc::new(DownLoanSystem),
+        std::sync::Arc::new(StalledLoanSystem),
+    ];
+    for loans in loan_systems {
+        let chat = bot::chat::ChatService::new(
+            pipeline.chat.nlu().clone(),
+            loans,
+            store.clone(),
+            chrono_tz::Asia::Shanghai,
+            500,
+        )
+        .with_backend_timeout(std::time::Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let outcome = chat
+            .take_turn("CA4", None, "本期应还多少钱", Channel::Rest)
+            .await
+            .expect("the turn is answered without the loan system");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the lookups were not cut short"
+        );
+        let replies: Vec<&str> = outcome
+            .replies
+            .iter()
+            .map(|reply| reply.text.as_str())
+            .collect();
+        assert!(!replies.is_empty(), "no kind reply");
+        assert!(
+            !replies.iter().any(|reply| reply.contains("1075.00")),
+            "an amount was made up without the loan system: {replies:?}"
+        );
+        let stored = store
+            .messages(&outcome.conversation_id)
+            .await
+            .expect("messages");
+        assert_eq!(stored.len(), 1 + outcome.replies.len());
+    }
+    pipeline.database.close().await;
+}
