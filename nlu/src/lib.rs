@@ -16,6 +16,7 @@
 //! - [`data`] and [`eval`]: the JSONL training format shared with lenders, and the evaluation report.
 
 pub mod data;
+pub mod encoder;
 pub mod entities;
 pub mod eval;
 pub mod intent;
