@@ -152,7 +152,7 @@ async fn the_routes_check_tokens_and_ownership_and_stop_gracefully() {
 
     let ws_base = format!("ws://127.0.0.1:{}/v1/chat/ws", server.port);
     for refused in [
-        format!("{ws_base}"),
+        ws_base.clone(),
         format!("{ws_base}?token=not-a-token"),
         format!(
             "{ws_base}?token={}",
