@@ -5,11 +5,16 @@
 //! to [`KnowledgeGraph::load`] as text, so the crate itself does no I/O. Loading validates everything at once and
 //! names the file and line of every duplicate id, unknown kind, missing field and broken reference. Every answer
 //! carries the ids of the nodes it came from, so a reply can say where a fact comes from.
+//!
+//! Beside the graph sit frequently asked questions ([`FaqSet`], from `knowledge/faq/*.toml`): ready answers in both
+//! languages, each citing the graph nodes it rests on, and checked against them when loaded.
 
+mod faq;
 mod load;
 mod model;
 mod query;
 
+pub use faq::{FaqEntry, FaqSet, INTENT_IDS, MIN_QUESTIONS_PER_LANGUAGE};
 pub use load::{LoadError, Source, ValidationError};
 pub use model::{Lang, LocalText, Node, NodeKind, Relation, RelationKind};
 pub use query::Answer;
@@ -26,7 +31,7 @@ pub struct KnowledgeGraph {
 }
 
 /// The demo lender's knowledge files, compiled in: `(file name, text)`.
-pub const DEMO_KNOWLEDGE: [(&str, &str); 3] = [
+pub const DEMO_KNOWLEDGE: [(&str, &str); 7] = [
     (
         "knowledge/lender.toml",
         include_str!("../knowledge/lender.toml"),
@@ -39,7 +44,29 @@ pub const DEMO_KNOWLEDGE: [(&str, &str); 3] = [
         "knowledge/banks.toml",
         include_str!("../knowledge/banks.toml"),
     ),
+    (
+        "knowledge/credit.toml",
+        include_str!("../knowledge/credit.toml"),
+    ),
+    (
+        "knowledge/applying.toml",
+        include_str!("../knowledge/applying.toml"),
+    ),
+    (
+        "knowledge/service.toml",
+        include_str!("../knowledge/service.toml"),
+    ),
+    (
+        "knowledge/collections.toml",
+        include_str!("../knowledge/collections.toml"),
+    ),
 ];
+
+/// The demo lender's FAQ files, compiled in: `(file name, text)`. [`FaqSet::demo`] loads them.
+pub const DEMO_FAQ: [(&str, &str); 1] = [(
+    "knowledge/faq/products.toml",
+    include_str!("../knowledge/faq/products.toml"),
+)];
 
 impl KnowledgeGraph {
     /// The demo lender's graph.
