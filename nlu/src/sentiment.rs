@@ -111,8 +111,8 @@ pub fn score(text: &str, lang: Lang) -> Sentiment {
                     (Polarity::Negative, false) => tally.negative += weight,
                     // A negated positive cue ("不满意", "not happy") is nearly as negative as a plain negative one.
                     (Polarity::Positive, true) => tally.negative += weight * 0.8,
-                    // A negated negative cue ("不担心", "not worried") is only a weak positive sign.
-                    (Polarity::Negative, true) => tally.positive += weight * 0.3,
+                    // A negated negative cue ("不担心", "not worried", "我不是骗子") is only a weak positive sign.
+                    (Polarity::Negative, true) => tally.positive += weight * 0.2,
                 }
             }
         }
@@ -404,6 +404,11 @@ const CHINESE_LEXICON: &[(&str, Role)] = &[
     ("还没到账", MILD_COMPLAINT),
     ("一直没", MILD_COMPLAINT),
     ("慢", MILD_COMPLAINT),
+    ("差", MILD_COMPLAINT),
+    ("差评", DISSATISFACTION),
+    ("太高", DISSATISFACTION),
+    ("太贵", DISSATISFACTION),
+    ("贵", MILD_COMPLAINT),
     // Anxiety and distress.
     ("急", ANXIETY),
     ("着急", ANXIETY),
@@ -478,8 +483,25 @@ const CHINESE_LEXICON: &[(&str, Role)] = &[
     ("没问题", MILD_APPROVAL),
     // Set phrases that contain a cue character but carry no sentiment.
     ("不好意思", Role::Neutral),
+    ("我妈的", Role::Neutral),
+    // Yes-no questions of the form "A 不 A" ask; they do not negate.
+    ("是不是", Role::Neutral),
+    ("有没有", Role::Neutral),
+    ("能不能", Role::Neutral),
+    ("会不会", Role::Neutral),
+    ("要不要", Role::Neutral),
+    ("好不好", Role::Neutral),
+    ("行不行", Role::Neutral),
+    ("对不对", Role::Neutral),
+    ("可不可以", Role::Neutral),
     ("麻烦你", Role::Neutral),
     ("麻烦您", Role::Neutral),
+    ("麻烦帮", Role::Neutral),
+    ("麻烦问", Role::Neutral),
+    ("麻烦查", Role::Neutral),
+    ("麻烦给", Role::Neutral),
+    ("麻烦把", Role::Neutral),
+    ("麻烦转", Role::Neutral),
     ("不客气", Role::Neutral),
     ("不用谢", Role::Neutral),
     ("没关系", Role::Neutral),
@@ -502,6 +524,13 @@ const CHINESE_LEXICON: &[(&str, Role)] = &[
     ("很多", Role::Neutral),
     ("很久", Role::Neutral),
     ("慢慢", Role::Neutral),
+    ("还差", Role::Neutral),
+    ("差不多", Role::Neutral),
+    ("差点", Role::Neutral),
+    ("差额", Role::Neutral),
+    ("差价", Role::Neutral),
+    ("相差", Role::Neutral),
+    ("贵公司", Role::Neutral),
     // Negators.
     ("不", Role::Negator),
     ("没", Role::Negator),
@@ -634,8 +663,6 @@ const ENGLISH_LEXICON: &[(&str, Role)] = &[
     ("urgently", ANXIETY),
     ("asap", ANXIETY),
     ("desperate", ANXIETY),
-    ("help me", ANXIETY),
-    ("please help", ANXIETY),
     ("what should i do", ANXIETY),
     ("what do i do", ANXIETY),
     ("what can i do", ANXIETY),
@@ -674,6 +701,8 @@ const ENGLISH_LEXICON: &[(&str, Role)] = &[
     ("love", SATISFACTION),
     ("lovely", SATISFACTION),
     ("nice", SATISFACTION),
+    ("best", Role::Cue(Polarity::Positive, 0.9)),
+    ("fair", Role::Cue(Polarity::Positive, 0.9)),
     ("good", Role::Cue(Polarity::Positive, 0.9)),
     ("not bad", Role::Cue(Polarity::Positive, 0.9)),
     ("works now", SATISFACTION),
@@ -792,6 +821,13 @@ mod tests {
         ("我不急，慢慢处理就行", Neutral),
         ("好的", Neutral),
         ("APP怎么操作还款", Neutral),
+        ("你们是不是骗子", Negative),
+        ("你们这服务态度真差", Negative),
+        ("这个利息太高了吧", Negative),
+        ("还差两百块", Neutral),
+        ("我不是骗子，我会还的", Neutral),
+        ("麻烦帮我查一下我还欠多少钱", Neutral),
+        ("我妈的卡被扣款了", Neutral),
     ];
 
     const ENGLISH_CASES: &[(&str, SentimentLabel)] = &[
@@ -805,6 +841,8 @@ mod tests {
         ("I'm very disappointed", Negative),
         ("Why was I charged twice??", Negative),
         ("This is urgent, please help", Negative),
+        ("That's not fair", Negative),
+        ("You guys are the best", Positive),
         ("You are useless", Negative),
         ("Thanks, that's great!", Positive),
         ("Thank you so much, problem solved", Positive),
@@ -817,6 +855,7 @@ mod tests {
         ("I want to check my balance", Neutral),
         ("Good morning, I have a question about my loan", Neutral),
         ("When is my next payment due?", Neutral),
+        ("Can you help me reset my password", Neutral),
         ("Sorry, I was driving", Neutral),
         ("No thanks", Neutral),
         ("Can I pay 500 next Friday", Neutral),
