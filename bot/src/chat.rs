@@ -403,6 +403,8 @@ impl ChatService {
     }
 
     /// The dialog state stored with the conversation, or a fresh one from the customer's profile.
+    /// A state begun while the loan system could not tell who the customer is gets their profile as soon as
+    /// it can.
     fn restore_state(
         &self,
         conversation: &Conversation,
@@ -411,7 +413,14 @@ impl ChatService {
     ) -> DialogState {
         if let Some(stored) = conversation.dialog_state.as_deref() {
             match serde_json::from_str::<DialogState>(stored) {
-                Ok(state) => return state,
+                Ok(mut state) => {
+                    if state.customer.name.is_empty()
+                        && let Some(customer) = customer
+                    {
+                        state.customer = customer_profile(customer_id, Some(customer));
+                    }
+                    return state;
+                }
                 Err(error) => tracing::warn!(
                     conversation_id = %conversation.id,
                     %error,

@@ -234,6 +234,7 @@ async fn a_down_or_silent_loan_system_still_gets_the_customer_an_answer() {
         std::sync::Arc::new(DownLoanSystem),
         std::sync::Arc::new(StalledLoanSystem),
     ];
+    let mut conversation_ids = Vec::new();
     for loans in loan_systems {
         let chat = bot::chat::ChatService::new(
             pipeline.chat.nlu().clone(),
@@ -267,6 +268,25 @@ async fn a_down_or_silent_loan_system_still_gets_the_customer_an_answer() {
             .await
             .expect("messages");
         assert_eq!(stored.len(), 1 + outcome.replies.len());
+        conversation_ids.push(outcome.conversation_id);
     }
+
+    // Once the loan system is back, the conversation learns who the customer is.
+    let conversation_id = conversation_ids.pop().expect("a conversation");
+    pipeline
+        .chat
+        .take_turn("CA4", Some(&conversation_id), "谢谢", Channel::Rest)
+        .await
+        .expect("a turn with the loan system back");
+    let conversation = pipeline
+        .chat
+        .owned_conversation("CA4", &conversation_id)
+        .await
+        .expect("found");
+    let state: dialog::DialogState =
+        serde_json::from_str(conversation.dialog_state.as_deref().expect("stored"))
+            .expect("readable");
+    assert_eq!(state.customer.name, "赵敏");
+    assert_eq!(state.turns, 2);
     pipeline.database.close().await;
 }
