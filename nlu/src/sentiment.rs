@@ -484,6 +484,7 @@ const CHINESE_LEXICON: &[(&str, Role)] = &[
     // Set phrases that contain a cue character but carry no sentiment.
     ("不好意思", Role::Neutral),
     ("我妈的", Role::Neutral),
+    ("紧急联系人", Role::Neutral),
     // Yes-no questions of the form "A 不 A" ask; they do not negate.
     ("是不是", Role::Neutral),
     ("有没有", Role::Neutral),
@@ -825,6 +826,7 @@ mod tests {
         ("你们这服务态度真差", Negative),
         ("这个利息太高了吧", Negative),
         ("还差两百块", Neutral),
+        ("我是他的紧急联系人", Neutral),
         ("我不是骗子，我会还的", Neutral),
         ("麻烦帮我查一下我还欠多少钱", Neutral),
         ("我妈的卡被扣款了", Neutral),

@@ -198,6 +198,15 @@ fn english_duration(captures: &Captures, utterance: &Utterance) -> Option<Entity
             if matches!(previous_word, "once" | "twice" | "times" | "per" | "every") {
                 return None;
             }
+            // "200 a week" is a rate.
+            let previous_token = utterance.folded[..whole.start()]
+                .split_whitespace()
+                .next_back();
+            if previous_token
+                .is_some_and(|token| token.ends_with(|c: char| c.is_ascii_digit() || c == 'k'))
+            {
+                return None;
+            }
             1
         }
         digits if digits.starts_with(|c: char| c.is_ascii_digit()) => digits.parse().ok()?,

@@ -146,20 +146,11 @@ fn bank_acronym(utterance: &Utterance, range: Range<usize>) -> bool {
         || is_whole_answer(utterance, &range)
 }
 
-/// Bare "分期" names the instalment product only as a noun: after 的, 个, 了, 用, 买, 办, 那, 这 or 安心, before
-/// 的, 贷, 产品, 业务, 账单, 订单, 合同 or 额度, or as the whole answer. "能分期吗" asks about paying in instalments.
+/// Bare "分期" names the instalment product except where it is the verb "to pay in instalments": after 能, 可以
+/// or 可不可以 ("能分期吗" asks whether a debt can be split) and before 还 or 付 ("分期还款").
 fn instalment_noun(utterance: &Utterance, range: Range<usize>) -> bool {
-    preceded_by_any(
-        utterance,
-        &range,
-        &["的", "个", "了", "用", "买", "办", "那", "这", "安心", "是"],
-    ) || followed_by_any(
-        utterance,
-        &range,
-        &[
-            "的", "贷", "产品", "业务", "账单", "订单", "合同", "额度", "借款",
-        ],
-    ) || is_whole_answer(utterance, &range)
+    !preceded_by_any(utterance, &range, &["能", "可以", "可不可以", "能不能"])
+        && !followed_by_any(utterance, &range, &["还", "付"])
 }
 
 /// A one-character kinship word (哥, 姐, 弟, 妹, 爸) after a possessive pronoun: "我哥", "他姐", "我爸".

@@ -108,6 +108,7 @@ const ENGLISH_MONEY_CUES: &[&str] = &[
     "loan",
     "salary",
     "only",
+    "do",
     "extra",
     "another",
     "give",

@@ -134,6 +134,22 @@ const WORDS_THAT_ARE_NOT_NAMES: &[&str] = &[
     "宋体",
     "吕梁",
     "田园",
+    "江苏",
+    "江西",
+    "苏州",
+    "徐州",
+    "郑州",
+    "黄山",
+    "石家庄",
+    "高铁",
+    "高峰",
+    "林子",
+    "胡同",
+    "陈述",
+    "谢绝",
+    "何况",
+    "何在",
+    "卢布",
 ];
 
 /// Characters that end a Chinese name: particles, common verbs and pronouns that follow "我是张伟".
@@ -172,6 +188,25 @@ const ENGLISH_NON_NAMES: &[&str] = &[
     "not",
     "no",
     "yes",
+    "you",
+    "hello",
+    "hi",
+    "hey",
+    "bye",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "next",
+    "last",
+    "week",
+    "month",
+    "dear",
+    "sir",
+    "madam",
+    "bank",
+    "card",
+    "loan",
     "just",
     "very",
     "really",
@@ -287,6 +322,7 @@ const ENGLISH_NON_NAMES: &[&str] = &[
 ];
 
 pub(super) fn find_person_names(utterance: &Utterance, candidates: &mut Vec<Candidate>) {
+    find_whole_answer_name(utterance, candidates);
     find_introduced_chinese_names(utterance, candidates);
     find_titled_chinese_names(utterance, candidates);
     find_introduced_english_names(utterance, candidates);
@@ -406,6 +442,46 @@ fn find_introduced_chinese_names(utterance: &Utterance, candidates: &mut Vec<Can
             true
         },
     );
+}
+
+/// An utterance that is nothing but a name, as when the bot asks for the customer's full name: a surname with one
+/// or two given-name characters ("张伟", "欧阳娜娜"), or two or three capitalised English words ("John Smith").
+fn find_whole_answer_name(utterance: &Utterance, candidates: &mut Vec<Candidate>) {
+    let trimmed_start = utterance.cased.len() - utterance.cased.trim_start().len();
+    let core = utterance
+        .cased
+        .trim()
+        .trim_end_matches(['.', '。', '!', '?', ',', '，', ' ']);
+    if core.is_empty() {
+        return;
+    }
+    let core_range = trimmed_start..trimmed_start + core.len();
+    if let Some(surname) = surname_length(core) {
+        let given: Vec<char> = core[surname..].chars().collect();
+        let blocked = WORDS_THAT_ARE_NOT_NAMES
+            .iter()
+            .any(|word| core.starts_with(word) && word.len() > surname);
+        if (1..=2).contains(&given.len())
+            && given.iter().all(|c| is_given_name_char(*c))
+            && !blocked
+        {
+            push_cased(utterance, core_range, candidates);
+        }
+        return;
+    }
+    let words: Vec<&str> = core.split(' ').collect();
+    let all_name_like = words.iter().all(|word| {
+        let capitalised = word.starts_with(|c: char| c.is_ascii_uppercase())
+            && word.len() >= 2
+            && word
+                .chars()
+                .skip(1)
+                .all(|c| c.is_ascii_lowercase() || c == '\'' || c == '-');
+        capitalised && !ENGLISH_NON_NAMES.contains(&word.to_ascii_lowercase().as_str())
+    });
+    if (2..=3).contains(&words.len()) && all_name_like {
+        push_cased(utterance, core_range, candidates);
+    }
 }
 
 fn find_titled_chinese_names(utterance: &Utterance, candidates: &mut Vec<Candidate>) {

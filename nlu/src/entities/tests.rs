@@ -115,6 +115,7 @@ fn money_in_chinese_and_english() {
         ("额度是20000", "20000", cny("20000")),
         ("I owe 1,250.50", "1,250.50", cny("1250.50")),
         ("一万块借三个月利息多少", "一万块", cny("10000")),
+        ("I can do 200 a week", "200", cny("200")),
         ("100块钱也要催", "100块钱", cny("100")),
     ];
     for (text, span, value) in cases {
@@ -347,6 +348,7 @@ fn vague_or_other_spans_are_not_durations() {
         "2026年",
         "a few days",
         "twice a day",
+        "I can do 200 a week",
         "三天后",
         "in 3 days",
         "下个月",
@@ -589,7 +591,20 @@ fn products() {
     for (text, span, product) in cases {
         assert_single(text, EntityKind::Product, span, &text_value(product));
     }
+    assert_single(
+        "我想了解一下分期",
+        EntityKind::Product,
+        "分期",
+        &text_value("instalment_loan"),
+    );
+    assert_single(
+        "分期",
+        EntityKind::Product,
+        "分期",
+        &text_value("instalment_loan"),
+    );
     assert_none("能分期吗", EntityKind::Product);
+    assert_none("欠款可以分期还吗", EntityKind::Product);
     assert_none("分12期", EntityKind::Product);
 }
 
@@ -667,6 +682,9 @@ fn person_names() {
         ("Hi, this is Mary", "Mary"),
         ("I'm David, calling about my loan", "David"),
         ("Mr. Smith", "Mr. Smith"),
+        ("张伟", "张伟"),
+        ("欧阳娜娜。", "欧阳娜娜"),
+        (" John Smith ", "John Smith"),
     ];
     for (text, name) in cases {
         assert_single(text, EntityKind::PersonName, name, &text_value(name));
@@ -682,6 +700,13 @@ fn person_names() {
         "I am Calling about my bill",
         "我先生不在",
         "我是周五还",
+        "江苏",
+        "马上",
+        "谢谢",
+        "张",
+        "Thank You",
+        "Good Morning",
+        "Yes",
     ] {
         assert_none(text, EntityKind::PersonName);
     }
