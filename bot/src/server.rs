@@ -116,9 +116,11 @@ impl Application {
         let jwt_secret = settings.resolve_jwt_secret()?;
         let database = connect_database(&settings.database_url).await?;
         let loan_system = database.loan_system();
-        if settings.demo_data {
-            load_demo_data_if_empty(&loan_system, settings.timezone).await?;
-        }
+        let demo_customer = if settings.demo_data {
+            load_demo_data_if_empty(&loan_system, settings.timezone).await?
+        } else {
+            None
+        };
         let loans: Arc<dyn LoanSystem> = Arc::new(loan_system);
         let conversations: Arc<dyn ConversationStore> = Arc::new(database.conversations());
         let nlu = models::installed_nlu(&settings).await?;
@@ -133,6 +135,7 @@ impl Application {
         telemetry::prometheus();
         let (stopping, stopping_receiver) = watch::channel(false);
         let (session_guard, sessions_ended) = mpsc::channel(1);
+        let jwt_secret_for_link = demo_customer.as_ref().map(|_| jwt_secret.clone());
         let router = routes::router(AppState::new(
             chat,
             jwt_secret,
@@ -147,6 +150,12 @@ impl Application {
             .local_addr()
             .context("cannot read the address the server bound")?;
         tracing::info!(%address, "listening");
+        if let (Some(customer_id), Some(secret)) = (demo_customer, jwt_secret_for_link)
+            && let Some(link) = demo_chat_link(address, &secret, &customer_id)
+        {
+            // A demo customer's token on a fresh demo database: the one credential worth printing.
+            tracing::info!(customer_id, "chat as a demo customer: {link}");
+        }
         Ok(Application {
             listener,
             address,
@@ -218,20 +227,22 @@ pub async fn connect_database(database_url: &str) -> anyhow::Result<Database> {
 
 /// Loads the demo lender's customers, dated relative to today in `timezone`, when the loan system has no
 /// customers at all.
+/// Returns the id of the first demo customer when it loaded them.
 pub async fn load_demo_data_if_empty(
     loan_system: &connectors::sql::SqlLoanSystem,
     timezone: chrono_tz::Tz,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<String>> {
     let customers = loan_system
         .customer_count()
         .await
         .context("cannot count the customers of the loan system")?;
     if customers != 0 {
-        return Ok(());
+        return Ok(None);
     }
     let today = chrono::Utc::now().with_timezone(&timezone).date_naive();
+    let demo = connectors::demo::demo_seed(today);
     let report = loan_system
-        .seed(&connectors::demo::demo_seed(today))
+        .seed(&demo)
         .await
         .context("loading the demo customers failed")?;
     tracing::info!(
@@ -239,7 +250,22 @@ pub async fn load_demo_data_if_empty(
         loans = report.loans,
         "loaded the demo lender's customers into an empty database"
     );
-    Ok(())
+    Ok(demo.customers.first().map(|customer| customer.id.clone()))
+}
+
+/// How long the token in the demo chat link is valid.
+const DEMO_LINK_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// A link that opens the chat page as `customer_id`, for people trying a fresh demo installation.
+fn demo_chat_link(address: SocketAddr, secret: &JwtSecret, customer_id: &str) -> Option<String> {
+    let token =
+        crate::auth::mint_token(secret.as_bytes(), customer_id, DEMO_LINK_TTL, false).ok()?;
+    let host = if address.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], address.port()))
+    } else {
+        address
+    };
+    Some(format!("http://{host}/#token={token}"))
 }
 
 /// Completes on SIGTERM or Ctrl-C.
@@ -267,5 +293,30 @@ async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => tracing::info!("Ctrl-C received; shutting down"),
         () = terminate => tracing::info!("SIGTERM received; shutting down"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_link_opens_the_page_as_the_customer_on_a_reachable_host() {
+        let secret = JwtSecret::new("demo-link-secret");
+        let link = demo_chat_link("0.0.0.0:8080".parse().expect("an address"), &secret, "D001")
+            .expect("a link");
+        let token = link
+            .strip_prefix("http://127.0.0.1:8080/#token=")
+            .expect("the wildcard address becomes 127.0.0.1");
+        let claims = crate::auth::verify_token(secret.as_bytes(), token).expect("a valid token");
+        assert_eq!(claims.customer_id(), "D001");
+        assert!(!claims.is_admin());
+        let local = demo_chat_link(
+            "127.0.0.1:41000".parse().expect("an address"),
+            &secret,
+            "D002",
+        )
+        .expect("a link");
+        assert!(local.starts_with("http://127.0.0.1:41000/#token="));
     }
 }
