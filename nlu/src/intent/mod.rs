@@ -57,10 +57,10 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         Self {
-            epochs: 30,
+            epochs: 24,
             seed: 7,
-            batch_size: 64,
-            learning_rate: 0.005,
+            batch_size: 128,
+            learning_rate: 0.01,
             weight_decay: 0.0001,
             embedding_dim: 64,
             hidden_dim: 128,

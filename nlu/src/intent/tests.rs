@@ -526,3 +526,94 @@ fn trains_eight_thousand_examples_within_a_minute_and_predicts_within_a_millisec
         "prediction took {per_prediction:?}"
     );
 }
+
+/// The expected calibration error: the confidence-weighted gap between confidence and accuracy over ten bins.
+fn expected_calibration_error(confidence_and_correctness: &[(f32, bool)]) -> f64 {
+    let mut bins = [(0usize, 0f64, 0usize); 10];
+    for &(confidence, correct) in confidence_and_correctness {
+        let bin = ((confidence * 10.0) as usize).min(9);
+        bins[bin].0 += 1;
+        bins[bin].1 += f64::from(confidence);
+        bins[bin].2 += usize::from(correct);
+    }
+    let total = confidence_and_correctness.len() as f64;
+    bins.iter()
+        .filter(|(count, _, _)| *count > 0)
+        .map(|&(count, confidence_sum, right)| {
+            let count_f = count as f64;
+            (count_f / total) * (confidence_sum / count_f - right as f64 / count_f).abs()
+        })
+        .sum()
+}
+
+#[test]
+#[ignore = "trains on the whole bundled data (tens of seconds): run with `cargo test -p nlu -- --ignored`"]
+fn the_bundled_data_trains_an_accurate_calibrated_model_for_the_dev_set() {
+    let training = crate::data::bundled_training().expect("the bundled training data parses");
+    let dev = crate::data::bundled_dev().expect("the bundled dev data parses");
+    assert!(
+        training.len() > 1_000 && dev.len() > 100,
+        "the bundled data is not written yet"
+    );
+    let started = Instant::now();
+    let classifier = IntentClassifier::train(&training, &TrainOptions::default(), &mut |report| {
+        eprintln!(
+            "epoch {}/{}: loss {:.4}, train accuracy {:.3}, held-out accuracy {:?} ({:.1?})",
+            report.epoch,
+            report.epochs,
+            report.loss,
+            report.train_accuracy,
+            report.held_out_accuracy,
+            started.elapsed()
+        );
+    })
+    .expect("trains");
+    eprintln!(
+        "trained on {} examples in {:.1?}; temperature {:.3}; {:?}",
+        training.len(),
+        started.elapsed(),
+        classifier.temperature(),
+        classifier.training_summary()
+    );
+    let mut outcomes = Vec::new();
+    for language in ["zh", "en"] {
+        let part: Vec<&TrainingExample> = dev
+            .iter()
+            .filter(|example| {
+                let is_chinese = example.text.chars().any(features::is_han);
+                is_chinese == (language == "zh")
+            })
+            .collect();
+        let mut right = 0;
+        for example in &part {
+            let top = &classifier.predict(&crate::normalize::normalize(&example.text).text)[0];
+            let correct = top.name == example.intent;
+            right += usize::from(correct);
+            outcomes.push((top.confidence, correct));
+        }
+        eprintln!(
+            "dev {language}: {right} of {} right ({:.3})",
+            part.len(),
+            right as f64 / part.len() as f64
+        );
+    }
+    let accuracy =
+        outcomes.iter().filter(|(_, correct)| *correct).count() as f64 / outcomes.len() as f64;
+    let error = expected_calibration_error(&outcomes);
+    let mean_confidence = outcomes
+        .iter()
+        .map(|(confidence, _)| f64::from(*confidence))
+        .sum::<f64>()
+        / outcomes.len() as f64;
+    eprintln!(
+        "dev accuracy {accuracy:.3}, mean confidence {mean_confidence:.3}, expected calibration error {error:.3}"
+    );
+    let nlu = crate::Nlu::new(classifier);
+    let reference_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date");
+    eprintln!(
+        "{}",
+        crate::eval::evaluate(&nlu, &dev, reference_date).to_text()
+    );
+    assert!(accuracy >= 0.8, "dev accuracy {accuracy}");
+    assert!(error < 0.1, "expected calibration error {error}");
+}

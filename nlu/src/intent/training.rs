@@ -33,7 +33,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use super::features::{self, BUCKET_COUNT};
 use super::network::{Network, NetworkParts, softmax_with_temperature};
 use super::{TrainOptions, TrainProgress, TrainingSummary};
-use crate::{NluError, OUT_OF_SCOPE, TrainingExample};
+use crate::{NluError, OUT_OF_SCOPE, TrainingExample, normalize};
 
 /// One example ready for the network: the embedding rows of its known features, how many features it has in
 /// all (unknown ones count in the mean as zero vectors) and its label index.
@@ -56,44 +56,110 @@ const TEMPERATURE_RANGE: (f64, f64) = (0.25, 10.0);
 /// One featureless out-of-scope example is added for every this many training examples (and at least one).
 const EXAMPLES_PER_FEATURELESS_EXAMPLE: usize = 100;
 
-/// The embedding table with its AdamW moments, kept as plain vectors: every row holds the weights, then the first
-/// moment, then the second moment. A batch copies out the rows it uses, and the optimiser copies them back.
+/// The embedding table and its AdamW moments as one plain vector: every row holds the row's weights, then its
+/// first moment, then its second moment, so that the three parts of a row come from memory together. A batch
+/// copies out the rows it uses, and the optimiser copies them back.
 struct EmbeddingTable {
     dim: usize,
     values: Vec<f32>,
 }
 
+/// Gathered rows of the table, each part a contiguous `rows × dim` tensor.
+struct GatheredRows {
+    weights: Tensor,
+    first_moment: Tensor,
+    second_moment: Tensor,
+}
+
+/// Which part of a table row: weights, first moment or second moment.
+const ROW_PARTS: usize = 3;
+
 impl EmbeddingTable {
-    fn row_width(&self) -> usize {
-        3 * self.dim
+    fn new(dim: usize, weights: &[f32]) -> Self {
+        let mut values = vec![0f32; weights.len() * ROW_PARTS];
+        for (row, row_weights) in values
+            .chunks_exact_mut(ROW_PARTS * dim)
+            .zip(weights.chunks_exact(dim))
+        {
+            row[..dim].copy_from_slice(row_weights);
+        }
+        Self { dim, values }
     }
 
-    /// The rows' weights and moments as a `rows × 3·dim` tensor.
-    fn gather(&self, rows: &[u32], device: &Device) -> Result<Tensor, NluError> {
-        let width = self.row_width();
-        let mut gathered = Vec::with_capacity(rows.len() * width);
-        for &row in rows {
+    /// The given parts (indices below [`ROW_PARTS`]) of `rows`, each as a `rows × dim` tensor.
+    fn gather_parts<const PARTS: usize>(
+        &self,
+        rows: &[u32],
+        device: &Device,
+    ) -> Result<[Tensor; PARTS], NluError> {
+        let dim = self.dim;
+        let width = ROW_PARTS * dim;
+        let mut parts: [Vec<f32>; PARTS] = std::array::from_fn(|_| vec![0f32; rows.len() * dim]);
+        for (position, &row) in rows.iter().enumerate() {
             let start = row as usize * width;
-            gathered.extend_from_slice(&self.values[start..start + width]);
+            let source = &self.values[start..start + width];
+            for (part, gathered) in parts.iter_mut().enumerate() {
+                gathered[position * dim..(position + 1) * dim]
+                    .copy_from_slice(&source[part * dim..(part + 1) * dim]);
+            }
         }
-        Ok(Tensor::from_vec(gathered, (rows.len(), width), device)?)
+        let mut tensors = Vec::with_capacity(PARTS);
+        for gathered in parts {
+            tensors.push(Tensor::from_vec(gathered, (rows.len(), dim), device)?);
+        }
+        tensors
+            .try_into()
+            .map_err(|_| NluError::Training("the embedding rows could not be gathered".to_owned()))
     }
 
-    /// Writes back rows taken by [`EmbeddingTable::gather`], given as one flat `rows × 3·dim` slice.
-    fn scatter(&mut self, rows: &[u32], updated: &[f32]) {
-        let width = self.row_width();
-        for (&row, values) in rows.iter().zip(updated.chunks_exact(width)) {
+    /// The weights of `rows`, as a `rows × dim` tensor.
+    fn gather_weights(&self, rows: &[u32], device: &Device) -> Result<Tensor, NluError> {
+        let [weights] = self.gather_parts::<1>(rows, device)?;
+        Ok(weights)
+    }
+
+    /// The weights and moments of `rows`.
+    fn gather(&self, rows: &[u32], device: &Device) -> Result<GatheredRows, NluError> {
+        let [weights, first_moment, second_moment] =
+            self.gather_parts::<ROW_PARTS>(rows, device)?;
+        Ok(GatheredRows {
+            weights,
+            first_moment,
+            second_moment,
+        })
+    }
+
+    /// Writes back the updated weights and moments of `rows`.
+    fn scatter(&mut self, rows: &[u32], updated: &GatheredRows) -> Result<(), NluError> {
+        let dim = self.dim;
+        let width = ROW_PARTS * dim;
+        let parts = [
+            updated.weights.flatten_all()?.to_vec1::<f32>()?,
+            updated.first_moment.flatten_all()?.to_vec1::<f32>()?,
+            updated.second_moment.flatten_all()?.to_vec1::<f32>()?,
+        ];
+        for (position, &row) in rows.iter().enumerate() {
             let start = row as usize * width;
-            self.values[start..start + width].copy_from_slice(values);
+            let destination = &mut self.values[start..start + width];
+            for (part, values) in parts.iter().enumerate() {
+                destination[part * dim..(part + 1) * dim]
+                    .copy_from_slice(&values[position * dim..(position + 1) * dim]);
+            }
         }
+        Ok(())
     }
 
     /// The weights alone, row after row.
-    fn weights(&self) -> Vec<f32> {
-        self.values
-            .chunks_exact(self.row_width())
-            .flat_map(|row| row[..self.dim].iter().copied())
-            .collect()
+    fn into_weights(self) -> Vec<f32> {
+        let dim = self.dim;
+        let mut weights = vec![0f32; self.values.len() / ROW_PARTS];
+        for (destination, row) in weights
+            .chunks_exact_mut(dim)
+            .zip(self.values.chunks_exact(ROW_PARTS * dim))
+        {
+            destination.copy_from_slice(&row[..dim]);
+        }
+        weights
     }
 }
 
@@ -181,9 +247,10 @@ pub(crate) fn train(
             .ok_or_else(|| NluError::Training(format!("unknown intent {:?}", example.intent)))?;
         example_labels.push(label);
     }
+    // Prediction sees normalised text (see `Nlu::parse`), so training must see the same.
     let example_buckets: Vec<Vec<u32>> = examples
         .iter()
-        .map(|example| features::buckets(&example.text))
+        .map(|example| features::buckets(&normalize::normalize(&example.text).text))
         .collect();
 
     let (training_indices, held_out_indices) = stratified_split(
@@ -193,13 +260,18 @@ pub(crate) fn train(
         &mut rng,
     );
 
-    // The vocabulary: every bucket seen in the training part, in increasing order.
-    let mut bucket_ids: Vec<u32> = training_indices
-        .iter()
-        .flat_map(|&index| example_buckets[index].iter().copied())
+    // The vocabulary: every bucket seen in the training part, the most frequent first. Batches keep coming back
+    // to the frequent rows, and keeping those together at the front of the table keeps them in the CPU's cache.
+    let mut occurrences = vec![0u32; BUCKET_COUNT];
+    for &index in &training_indices {
+        for &bucket in &example_buckets[index] {
+            occurrences[bucket as usize] += 1;
+        }
+    }
+    let mut bucket_ids: Vec<u32> = (0..BUCKET_COUNT as u32)
+        .filter(|&bucket| occurrences[bucket as usize] > 0)
         .collect();
-    bucket_ids.sort_unstable();
-    bucket_ids.dedup();
+    bucket_ids.sort_by_key(|&bucket| (std::cmp::Reverse(occurrences[bucket as usize]), bucket));
     let mut row_of_bucket = vec![u32::MAX; BUCKET_COUNT];
     for (row, &bucket) in bucket_ids.iter().enumerate() {
         row_of_bucket[bucket as usize] = row as u32;
@@ -387,17 +459,7 @@ impl Parameters {
             (6.0 / (hidden_dim + label_count) as f64).sqrt(),
         );
         Ok(Self {
-            embedding: EmbeddingTable {
-                dim: embedding_dim,
-                values: embedding_weights
-                    .chunks_exact(embedding_dim)
-                    .flat_map(|row| {
-                        row.iter()
-                            .copied()
-                            .chain(std::iter::repeat_n(0.0, 2 * embedding_dim))
-                    })
-                    .collect(),
-            },
+            embedding: EmbeddingTable::new(embedding_dim, &embedding_weights),
             hidden_weight: Var::from_vec(hidden_values, (hidden_dim, embedding_dim), device)?,
             hidden_bias: Var::zeros(hidden_dim, DType::F32, device)?,
             output_weight: Var::from_vec(output_values, (label_count, hidden_dim), device)?,
@@ -428,14 +490,25 @@ impl Parameters {
         let flat = |tensor: &Tensor| -> Result<Vec<f32>, NluError> {
             Ok(tensor.flatten_all()?.to_vec1::<f32>()?)
         };
-        let mut embedding = self.embedding.weights();
-        // With no training features at all the table has one placeholder row, which no bucket maps to.
-        embedding.truncate(bucket_ids.len() * options.embedding_dim);
+        // The saved table is in increasing bucket order. With no training features at all the training table
+        // has one placeholder row, which no bucket maps to and which is left out here.
+        let dim = options.embedding_dim;
+        let training_weights = self.embedding.into_weights();
+        let mut rows_by_bucket: Vec<(u32, usize)> = bucket_ids
+            .iter()
+            .enumerate()
+            .map(|(row, &bucket)| (bucket, row))
+            .collect();
+        rows_by_bucket.sort_unstable();
+        let mut embedding = vec![0f32; rows_by_bucket.len() * dim];
+        for (destination, &(_, row)) in embedding.chunks_exact_mut(dim).zip(&rows_by_bucket) {
+            destination.copy_from_slice(&training_weights[row * dim..(row + 1) * dim]);
+        }
         Network::new(NetworkParts {
-            embedding_dim: options.embedding_dim,
+            embedding_dim: dim,
             hidden_dim: options.hidden_dim,
             label_count,
-            bucket_ids,
+            bucket_ids: rows_by_bucket.iter().map(|&(bucket, _)| bucket).collect(),
             embedding,
             hidden_weight: flat(self.hidden_weight.as_tensor())?,
             hidden_bias: flat(self.hidden_bias.as_tensor())?,
@@ -586,8 +659,8 @@ fn training_step(
 ) -> Result<(f32, usize), NluError> {
     let dim = options.embedding_dim;
     // The batch's rows become a variable of their own, so the gradient covers only them.
-    let state = parameters.embedding.gather(&batch.rows, device)?;
-    let local_rows = Var::from_tensor(&state.narrow(1, 0, dim)?)?;
+    let gathered = parameters.embedding.gather(&batch.rows, device)?;
+    let local_rows = Var::from_tensor(&gathered.weights)?;
     let bags = embedding_bag(local_rows.as_tensor(), batch, dim, device)?;
     let logits = logits_of_bags(parameters, &bags, Some(unit_draws), device)?;
     let targets = Tensor::from_slice(&batch.labels, batch.labels.len(), device)?;
@@ -596,14 +669,14 @@ fn training_step(
     optimiser.step(&gradients)?;
     if let Some(gradient) = gradients.get(local_rows.as_tensor()) {
         let updated = lazy_adamw_update(
-            &state,
+            &gathered,
             gradient,
-            dim,
             adamw_settings,
             learning_rate,
             step_count,
+            device,
         )?;
-        parameters.embedding.scatter(&batch.rows, &updated);
+        parameters.embedding.scatter(&batch.rows, &updated)?;
     }
     let predicted = logits.argmax(1)?.to_vec1::<u32>()?;
     let correct = predicted
@@ -614,33 +687,47 @@ fn training_step(
     Ok((loss.to_scalar::<f32>()?, correct))
 }
 
-/// The AdamW update of candle-nn applied to gathered embedding rows (`rows × 3·dim`: weights, first moment,
-/// second moment); returns the updated rows in the same layout, flattened.
+/// The AdamW update of candle-nn, applied to gathered embedding rows. The scalars are one-element tensors
+/// broadcast over the rows, which candle's CPU kernels handle several times faster than scalar arithmetic.
 fn lazy_adamw_update(
-    state: &Tensor,
+    rows: &GatheredRows,
     gradient: &Tensor,
-    dim: usize,
     settings: &ParamsAdamW,
     learning_rate: f64,
     step_count: usize,
-) -> Result<Vec<f32>, NluError> {
+    device: &Device,
+) -> Result<GatheredRows, NluError> {
     let step = i32::try_from(step_count).unwrap_or(i32::MAX);
     let first_moment_scale = 1.0 / (1.0 - settings.beta1.powi(step));
     let second_moment_scale = 1.0 / (1.0 - settings.beta2.powi(step));
-    let weights = state.narrow(1, 0, dim)?;
-    let first_moment = state.narrow(1, dim, dim)?;
-    let second_moment = state.narrow(1, 2 * dim, dim)?;
-    let next_first_moment =
-        ((first_moment * settings.beta1)? + (gradient * (1.0 - settings.beta1))?)?;
-    let next_second_moment =
-        ((second_moment * settings.beta2)? + (gradient.sqr()? * (1.0 - settings.beta2))?)?;
-    let corrected_first = (&next_first_moment * first_moment_scale)?;
-    let corrected_second = (&next_second_moment * second_moment_scale)?;
-    let adjusted_gradient = (corrected_first / (corrected_second.sqrt()? + settings.eps)?)?;
-    let decayed = (weights * (1.0 - learning_rate * settings.weight_decay))?;
-    let next_weights = (decayed - (adjusted_gradient * learning_rate)?)?;
-    let updated = Tensor::cat(&[next_weights, next_first_moment, next_second_moment], 1)?;
-    Ok(updated.flatten_all()?.to_vec1::<f32>()?)
+    let scalar = |value: f64| Tensor::new(&[value as f32], device);
+    let first_moment = rows
+        .first_moment
+        .broadcast_mul(&scalar(settings.beta1)?)?
+        .add(&gradient.broadcast_mul(&scalar(1.0 - settings.beta1)?)?)?;
+    let second_moment = rows
+        .second_moment
+        .broadcast_mul(&scalar(settings.beta2)?)?
+        .add(
+            &gradient
+                .mul(gradient)?
+                .broadcast_mul(&scalar(1.0 - settings.beta2)?)?,
+        )?;
+    // sqrt(v · scale) + eps, with the square root of the scale taken once.
+    let denominator = second_moment
+        .sqrt()?
+        .broadcast_mul(&scalar(second_moment_scale.sqrt())?)?
+        .broadcast_add(&scalar(settings.eps)?)?;
+    let step_size = scalar(learning_rate * first_moment_scale)?;
+    let weights = rows
+        .weights
+        .broadcast_mul(&scalar(1.0 - learning_rate * settings.weight_decay)?)?
+        .sub(&first_moment.div(&denominator)?.broadcast_mul(&step_size)?)?;
+    Ok(GatheredRows {
+        weights,
+        first_moment,
+        second_moment,
+    })
 }
 
 /// The logits of a batch built without dropout, computed by candle.
@@ -651,8 +738,8 @@ fn evaluation_logits(
     device: &Device,
 ) -> Result<Vec<Vec<f32>>, NluError> {
     let dim = options.embedding_dim;
-    let state = parameters.embedding.gather(&batch.rows, device)?;
-    let bags = embedding_bag(&state.narrow(1, 0, dim)?.contiguous()?, batch, dim, device)?;
+    let weights = parameters.embedding.gather_weights(&batch.rows, device)?;
+    let bags = embedding_bag(&weights, batch, dim, device)?;
     let logits = logits_of_bags(parameters, &bags, None, device)?;
     Ok(logits.to_vec2::<f32>()?)
 }
