@@ -21,17 +21,11 @@ pub struct Normalized {
 }
 
 impl Normalized {
-    /// The offset in the original text of the character at `normalized_char_index`, or the length of the
-    /// original text when the index is past the end of the normalised text.
-    pub fn original_offset(
-        &self,
-        normalized_char_index: usize,
-        original_char_count: usize,
-    ) -> usize {
+    /// The offset in the original text of the character at `normalized_char_index`, or `None` past the end.
+    pub fn original_offset(&self, normalized_char_index: usize) -> Option<usize> {
         self.original_char_offsets
             .get(normalized_char_index)
             .copied()
-            .unwrap_or(original_char_count)
     }
 }
 
@@ -154,8 +148,8 @@ mod tests {
         let normalized = normalize(original);
         assert_eq!(normalized.text, "ab c,");
         assert_eq!(normalized.original_char_offsets, vec![1, 2, 3, 5, 6]);
-        assert_eq!(normalized.original_offset(4, 7), 6);
-        assert_eq!(normalized.original_offset(5, 7), 7);
+        assert_eq!(normalized.original_offset(4), Some(6));
+        assert_eq!(normalized.original_offset(5), None);
     }
 
     #[test]

@@ -173,7 +173,10 @@ pub(super) fn find_money(utterance: &Utterance, candidates: &mut Vec<Candidate>)
             return false;
         };
         if thousands.is_some() {
-            value *= Decimal::from(1000);
+            let Some(thousandfold) = value.checked_mul(Decimal::from(1000)) else {
+                return false;
+            };
+            value = thousandfold;
         }
         if value <= Decimal::ZERO {
             return false;

@@ -167,7 +167,7 @@ pub fn parse_number(text: &str) -> Option<Decimal> {
                     None if unit == 10 && (section.is_zero() || zero_since_unit) => Decimal::ONE,
                     None => return None,
                 };
-                section += multiplier * Decimal::from(unit);
+                section = section.checked_add(multiplier.checked_mul(Decimal::from(unit))?)?;
                 smallest_unit_in_section = Some(unit);
                 last_unit = Some(unit);
                 zero_since_unit = false;
@@ -176,15 +176,18 @@ pub fn parse_number(text: &str) -> Option<Decimal> {
                 if last_group_unit.is_some_and(|previous| unit >= previous) {
                     return None;
                 }
-                let group = section + pending.take().map_or(Decimal::ZERO, |(value, _)| value);
+                let group = section
+                    .checked_add(pending.take().map_or(Decimal::ZERO, |(value, _)| value))?;
                 if group.is_zero() {
                     return None;
                 }
-                if unit == 10_000 {
-                    completed_groups += group * Decimal::from(unit);
+                completed_groups = if unit == 10_000 {
+                    completed_groups.checked_add(group.checked_mul(Decimal::from(unit))?)?
                 } else {
-                    completed_groups = (completed_groups + group) * Decimal::from(unit);
-                }
+                    completed_groups
+                        .checked_add(group)?
+                        .checked_mul(Decimal::from(unit))?
+                };
                 section = Decimal::ZERO;
                 smallest_unit_in_section = None;
                 last_group_unit = Some(unit);
@@ -196,12 +199,12 @@ pub fn parse_number(text: &str) -> Option<Decimal> {
     let tail = match (pending, last_unit) {
         // Spoken shorthand: a lone digit after 百, 千, 万 or 亿 counts in the next lower unit (三千五 = 3500).
         (Some((value, true)), Some(unit)) if unit >= 100 && !zero_since_unit => {
-            value * Decimal::from(unit / 10)
+            value.checked_mul(Decimal::from(unit / 10))?
         }
         (Some((value, _)), _) => value,
         (None, _) => Decimal::ZERO,
     };
-    Some(completed_groups + section + tail)
+    completed_groups.checked_add(section)?.checked_add(tail)
 }
 
 /// A numeral without units: one number, or three or more Chinese digits read one by one ("二〇二六").
@@ -304,15 +307,15 @@ pub fn parse_english_number(text: &str) -> Option<u64> {
             .get(index + 1)
             .is_some_and(|next| matches!(*next, "hundred" | "thousand" | "million"));
         if let Some(value) = ENGLISH_ONES.iter().position(|ones| ones == word) {
-            current += value as u64;
+            current = current.checked_add(value as u64)?;
             saw_number = true;
         } else if let Some(position) = ENGLISH_TENS.iter().position(|tens| tens == word) {
-            current += (position as u64 + 2) * 10;
+            current = current.checked_add((position as u64 + 2) * 10)?;
             saw_number = true;
         } else if matches!(*word, "a" | "an") && next_is_scale && index == 0 {
             current = 1;
         } else if *word == "hundred" {
-            current = current.max(1) * 100;
+            current = current.max(1).checked_mul(100)?;
             saw_number = true;
         } else if *word == "thousand" || *word == "million" {
             let scale = if *word == "thousand" {
@@ -320,7 +323,7 @@ pub fn parse_english_number(text: &str) -> Option<u64> {
             } else {
                 1_000_000
             };
-            total += current.max(1) * scale;
+            total = total.checked_add(current.max(1).checked_mul(scale)?)?;
             current = 0;
             saw_number = true;
         } else if *word == "and" && index > 0 && index + 1 < words.len() {
@@ -329,7 +332,10 @@ pub fn parse_english_number(text: &str) -> Option<u64> {
             return None;
         }
     }
-    saw_number.then_some(total + current)
+    if !saw_number {
+        return None;
+    }
+    total.checked_add(current)
 }
 
 #[cfg(test)]
@@ -406,6 +412,14 @@ mod tests {
     }
 
     #[test]
+    fn numbers_too_large_for_a_decimal_are_refused_without_panicking() {
+        assert_eq!(number("9999999999999999999999999999万"), None);
+        assert_eq!(number("99999999999999999999999999999"), None);
+        // 万亿 (a trillion) is beyond any amount a lender discusses and is not read.
+        assert_eq!(number("九千九百九十九万亿"), None);
+    }
+
+    #[test]
     fn spelled_digit_strings() {
         assert_eq!(spelled_digits("一二三四").as_deref(), Some("1234"));
         assert_eq!(spelled_digits("幺三八零").as_deref(), Some("1380"));
@@ -437,7 +451,14 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(parse_english_number(text), Some(expected), "{text}");
         }
-        for text in ["", "a", "and", "three apples", "and three"] {
+        for text in [
+            "",
+            "a",
+            "and",
+            "three apples",
+            "and three",
+            "hundred hundred hundred hundred hundred hundred hundred hundred hundred hundred",
+        ] {
             assert_eq!(parse_english_number(text), None, "{text}");
         }
     }

@@ -782,6 +782,9 @@ fn odd_input_does_not_panic() {
         "LN-",
         "号号号",
         "月底月底",
+        "¥9999999999999999999999999999k",
+        "9999999999999999999999999999万元",
+        "hundred hundred hundred hundred hundred hundred hundred hundred hundred hundred dollars",
         "\u{FEFF}",
     ] {
         let entities = extract(text, reference());
