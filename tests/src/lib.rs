@@ -60,7 +60,8 @@ impl TestDatabase {
                 let mut admin = sqlx::PgConnection::connect(&format!("{POSTGRES_SERVER}/postgres"))
                     .await
                     .expect("the PostgreSQL server at 127.0.0.1:5432 must be running");
-                sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
+                // The name is ours: a fixed prefix and a UUID's hex digits.
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
                     .execute(&mut admin)
                     .await
                     .expect("create a test database");
@@ -84,7 +85,10 @@ impl TestDatabase {
                 let mut admin = sqlx::PgConnection::connect(&format!("{POSTGRES_SERVER}/postgres"))
                     .await
                     .expect("connect to drop the test database");
-                sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.location))
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    self.location
+                )))
                     .execute(&mut admin)
                     .await
                     .expect("drop the test database");
