@@ -7,9 +7,11 @@
 
 pub mod g711;
 pub mod resample;
+pub mod whisper_import;
 
 pub use g711::{alaw_decode, alaw_encode, mulaw_decode, mulaw_encode};
 pub use resample::{Resampler, resample};
+pub use whisper_import::{WhisperImportError, convert_ct2_to_ggml};
 
 /// Failures of audio conversion.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,4 +19,7 @@ pub enum SpeechError {
     /// A sample rate of zero, or one the resampler cannot represent.
     #[error("unsupported sample rate {0} Hz")]
     UnsupportedRate(u32),
+    /// A Whisper model could not be imported from CTranslate2's format into whisper.cpp's.
+    #[error(transparent)]
+    WhisperImport(#[from] WhisperImportError),
 }
