@@ -63,10 +63,36 @@ pub const DEMO_KNOWLEDGE: [(&str, &str); 7] = [
 ];
 
 /// The demo lender's FAQ files, compiled in: `(file name, text)`. [`FaqSet::demo`] loads them.
-pub const DEMO_FAQ: [(&str, &str); 1] = [(
-    "knowledge/faq/products.toml",
-    include_str!("../knowledge/faq/products.toml"),
-)];
+pub const DEMO_FAQ: [(&str, &str); 7] = [
+    (
+        "knowledge/faq/products.toml",
+        include_str!("../knowledge/faq/products.toml"),
+    ),
+    (
+        "knowledge/faq/repayment.toml",
+        include_str!("../knowledge/faq/repayment.toml"),
+    ),
+    (
+        "knowledge/faq/early_repayment.toml",
+        include_str!("../knowledge/faq/early_repayment.toml"),
+    ),
+    (
+        "knowledge/faq/lateness_credit.toml",
+        include_str!("../knowledge/faq/lateness_credit.toml"),
+    ),
+    (
+        "knowledge/faq/applying_limits.toml",
+        include_str!("../knowledge/faq/applying_limits.toml"),
+    ),
+    (
+        "knowledge/faq/service.toml",
+        include_str!("../knowledge/faq/service.toml"),
+    ),
+    (
+        "knowledge/faq/collections.toml",
+        include_str!("../knowledge/faq/collections.toml"),
+    ),
+];
 
 impl KnowledgeGraph {
     /// The demo lender's graph.
