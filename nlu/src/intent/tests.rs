@@ -373,6 +373,18 @@ fn the_fingerprint_follows_the_data_and_options_but_not_the_entities() {
     };
     assert_ne!(training_fingerprint(&examples, &other_rate), fingerprint);
 
+    // The classifier sees normalised text, and so does the fingerprint: case does not matter.
+    let mut shouted = examples.clone();
+    let english = shouted
+        .iter_mut()
+        .find(|example| example.text.is_ascii())
+        .expect("an English example");
+    english.text = english.text.to_uppercase();
+    assert_eq!(training_fingerprint(&shouted, &options), fingerprint);
+    let mut edited = examples.clone();
+    edited[0].text.push('吗');
+    assert_ne!(training_fingerprint(&edited, &options), fingerprint);
+
     let mut annotated = examples.clone();
     annotated[0].entities = Some(vec![ExpectedEntity {
         kind: "date".to_owned(),

@@ -8,8 +8,10 @@
 //!
 //! The hidden and output layers are updated by candle-nn's `AdamW`. The embedding table is updated by the same
 //! AdamW rule with the same settings, but only on the rows the batch used (a "lazy" AdamW, as sparse embedding
-//! optimisers do): the table has tens of thousands of rows, and a dense optimiser step over all of them for every
-//! batch would cost a hundred times more than the rest of the step while changing nothing but weight decay.
+//! optimisers do). The table has tens of thousands of rows, and a dense optimiser step over all of them would
+//! change nothing but weight decay on rows the batch did not use, while costing far more than the rest of the
+//! step: about 0.3 s per step for the bundled data's 37,000 rows (some seven minutes per training) against about
+//! 5 ms for a whole step here.
 //!
 //! A few features of every example are dropped at random in each epoch, so that the model learns not to hang on
 //! a single n-gram, and a handful of featureless examples labelled `out_of_scope` (when that intent is in the
@@ -261,7 +263,7 @@ pub(crate) fn train(
     );
 
     // The vocabulary: every bucket seen in the training part, the most frequent first. Batches keep coming back
-    // to the frequent rows, and keeping those together at the front of the table keeps them in the CPU's cache.
+    // to the frequent rows, and keeping those together at the front of the table helps them stay in the cache.
     let mut occurrences = vec![0u32; BUCKET_COUNT];
     for &index in &training_indices {
         for &bucket in &example_buckets[index] {
