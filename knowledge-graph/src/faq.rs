@@ -158,6 +158,7 @@ impl FaqSet {
         FaqSet::load(&sources, graph)
     }
 
+    /// Every entry, in the order the files give them.
     pub fn entries(&self) -> &[FaqEntry] {
         &self.entries
     }
@@ -170,6 +171,7 @@ impl FaqSet {
         self.entries.is_empty()
     }
 
+    /// The entry with this id, if there is one.
     pub fn get(&self, id: &str) -> Option<&FaqEntry> {
         self.by_id.get(id).map(|&index| &self.entries[index])
     }
