@@ -343,14 +343,18 @@ impl TensorLoader<'_, '_> {
             && columns.is_multiple_of(Q4_0_BLOCK_VALUES)
             && entries.iter().all(|entry| entry.kind == TensorKind::Q4_0);
         let weight = if keep_quantized {
-            let blocks: Vec<u8> = entries
-                .iter()
-                .flat_map(|entry| entry.bytes.iter().copied())
-                .collect();
+            let mut blocks =
+                Vec::with_capacity(entries.iter().map(|entry| entry.bytes.len()).sum());
+            for entry in &entries {
+                blocks.extend_from_slice(entry.bytes);
+            }
             let storage = q4_0_storage(&blocks, self.device)?;
             QMatMul::QTensor(Arc::new(QTensor::new(storage, (total_rows, columns))?))
         } else {
-            let values: Vec<f32> = entries.iter().flat_map(|entry| entry.to_f32()).collect();
+            let mut values = vec![0.0f32; total_rows * columns];
+            for (entry, part) in entries.iter().zip(values.chunks_exact_mut(rows * columns)) {
+                entry.read_values(0, part);
+            }
             QMatMul::Tensor(Tensor::from_vec(
                 values,
                 (total_rows, columns),

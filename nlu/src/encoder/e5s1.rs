@@ -262,15 +262,27 @@ pub fn dequantize_q4_0_range(bytes: &[u8], first: usize, output: &mut [f32]) {
         let nibbles = &block[2..];
         let start_in_block = position % Q4_0_BLOCK_VALUES;
         let end_in_block = Q4_0_BLOCK_VALUES.min(start_in_block + output.len() - written);
-        for index_in_block in start_in_block..end_in_block {
-            let nibble = if index_in_block < 16 {
-                nibbles[index_in_block] & 0x0f
-            } else {
-                nibbles[index_in_block - 16] >> 4
-            };
-            output[written] = (f32::from(nibble) - 8.0) * scale;
-            written += 1;
+        if start_in_block == 0 && end_in_block == Q4_0_BLOCK_VALUES {
+            // A whole block: byte j gives value j from its low nibble and value j + 16 from its high one.
+            let (low_half, high_half) =
+                output[written..written + Q4_0_BLOCK_VALUES].split_at_mut(16);
+            for ((byte, low), high) in nibbles.iter().zip(low_half).zip(high_half) {
+                *low = (f32::from(byte & 0x0f) - 8.0) * scale;
+                *high = (f32::from(byte >> 4) - 8.0) * scale;
+            }
+        } else {
+            for (index_in_block, value) in
+                (start_in_block..end_in_block).zip(&mut output[written..])
+            {
+                let nibble = if index_in_block < 16 {
+                    nibbles[index_in_block] & 0x0f
+                } else {
+                    nibbles[index_in_block - 16] >> 4
+                };
+                *value = (f32::from(nibble) - 8.0) * scale;
+            }
         }
+        written += end_in_block - start_in_block;
         position += end_in_block - start_in_block;
     }
 }
@@ -339,6 +351,14 @@ fn read_hyperparameters(reader: &mut ByteReader<'_>) -> Result<Hyperparameters, 
 }
 
 fn split_pieces<'a>(offset_bytes: &[u8], piece_bytes: &'a [u8]) -> Result<Vec<&'a str>, NluError> {
+    // Validating the concatenated bytes once and then checking that every offset falls on a character boundary
+    // is the same as validating each piece, and much faster for 250,000 pieces.
+    let text = std::str::from_utf8(piece_bytes).map_err(|error| {
+        format_error(format!(
+            "the piece bytes are not valid UTF-8 (at byte {})",
+            error.valid_up_to()
+        ))
+    })?;
     let offsets: Vec<usize> = offset_bytes
         .chunks_exact(4)
         .map(|chunk| u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]) as usize)
@@ -348,20 +368,17 @@ fn split_pieces<'a>(offset_bytes: &[u8], piece_bytes: &'a [u8]) -> Result<Vec<&'
             "the piece offsets do not span the piece bytes from start to end",
         ));
     }
-    offsets
-        .windows(2)
-        .enumerate()
-        .map(|(id, bounds)| {
-            let (start, end) = (bounds[0], bounds[1]);
-            if start > end {
-                return Err(format_error(format!(
-                    "the offsets of piece {id} run backwards"
-                )));
-            }
-            std::str::from_utf8(&piece_bytes[start..end])
-                .map_err(|_| format_error(format!("piece {id} is not valid UTF-8")))
-        })
-        .collect()
+    let mut pieces = Vec::with_capacity(offsets.len() - 1);
+    for (id, bounds) in offsets.windows(2).enumerate() {
+        let piece = text.get(bounds[0]..bounds[1]).ok_or_else(|| {
+            format_error(format!(
+                "piece {id} runs backwards or is not valid UTF-8 on its own (bytes {} to {})",
+                bounds[0], bounds[1]
+            ))
+        })?;
+        pieces.push(piece);
+    }
+    Ok(pieces)
 }
 
 fn read_scores(score_bytes: &[u8]) -> Result<Vec<f32>, NluError> {
@@ -736,8 +753,24 @@ mod tests {
         let mut model = SyntheticModel::small(8);
         model.raw_piece_bytes_override = Some((6, vec![0xff, 0xfe]));
         let error = E5s1File::parse(&model.to_bytes()).expect_err("invalid UTF-8 is refused");
+        assert!(error.to_string().contains("not valid UTF-8"), "{error}");
+
+        // The bytes are valid overall, but an offset falls inside a character: piece 10 is "还" (three bytes)
+        // and the offset where it ends is moved two bytes back, into the character.
+        let model = SyntheticModel::small(8);
+        assert_eq!(model.pieces[10].0, "还");
+        let mut bytes = model.to_bytes();
+        // The offsets follow the 64-byte header and the 8-byte length of the piece bytes.
+        let end_of_piece_ten = 64 + 8 + 11 * 4;
+        let mut offset = [0u8; 4];
+        offset.copy_from_slice(&bytes[end_of_piece_ten..end_of_piece_ten + 4]);
+        let moved = u32::from_le_bytes(offset) - 2;
+        bytes[end_of_piece_ten..end_of_piece_ten + 4].copy_from_slice(&moved.to_le_bytes());
+        let error = E5s1File::parse(&bytes).expect_err("an offset inside a character is refused");
         assert!(
-            error.to_string().contains("piece 6 is not valid UTF-8"),
+            error
+                .to_string()
+                .contains("piece 10 runs backwards or is not valid UTF-8"),
             "{error}"
         );
 

@@ -220,17 +220,26 @@ impl PieceTable {
             slots: vec![0; slot_count],
             longest_piece_bytes: 0,
         };
+        let mask = slot_count - 1;
         for (id, piece) in pieces.iter().enumerate() {
-            // Empty pieces can never be matched and control pieces must not be; a repeated piece keeps its first id.
-            if piece.is_empty() || is_control(id, piece) || table.find(piece).is_some() {
+            // Empty pieces can never be matched and control pieces must not be.
+            if piece.is_empty() || is_control(id, piece) {
                 continue;
             }
             let mut slot = table.home_slot(piece);
-            while table.slots[slot] != 0 {
-                slot = (slot + 1) & (slot_count - 1);
+            loop {
+                let entry = table.slots[slot];
+                if entry == 0 {
+                    table.slots[slot] = id as u32 + 1;
+                    table.longest_piece_bytes = table.longest_piece_bytes.max(piece.len());
+                    break;
+                }
+                // A repeated piece keeps its first id.
+                if table.piece(entry as usize - 1) == Some(*piece) {
+                    break;
+                }
+                slot = (slot + 1) & mask;
             }
-            table.slots[slot] = id as u32 + 1;
-            table.longest_piece_bytes = table.longest_piece_bytes.max(piece.len());
         }
         Ok(table)
     }
