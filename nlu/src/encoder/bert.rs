@@ -49,7 +49,7 @@ impl BertEncoder {
     /// Loads every tensor the encoder needs, checking each one's size against the hyper-parameters.
     pub(crate) fn load(file: &E5s1File<'_>, layer_weights: LayerWeights) -> Result<Self, NluError> {
         let device = Device::Cpu;
-        let hyper = file.hyperparameters;
+        let hyper = file.hyperparameters();
         let hidden = hyper.hidden_size;
         let intermediate = hyper.intermediate_size;
         let loader = TensorLoader {
@@ -219,8 +219,7 @@ impl EmbeddingTable {
             element_count: self.row_count * self.row_length,
             bytes: &self.bytes,
         };
-        entry.read_values(row * self.row_length, output);
-        Ok(())
+        entry.read_values(row * self.row_length, output)
     }
 }
 
@@ -353,7 +352,7 @@ impl TensorLoader<'_, '_> {
         } else {
             let mut values = vec![0.0f32; total_rows * columns];
             for (entry, part) in entries.iter().zip(values.chunks_exact_mut(rows * columns)) {
-                entry.read_values(0, part);
+                entry.read_values(0, part)?;
             }
             QMatMul::Tensor(Tensor::from_vec(
                 values,

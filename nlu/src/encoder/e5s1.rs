@@ -71,29 +71,62 @@ pub enum TensorKind {
 }
 
 /// One entry of the tensor directory with the bytes it points at.
+///
+/// Entries are only made by [`E5s1File::parse`], which checks that the bytes hold exactly the declared values.
 #[derive(Debug, Clone, Copy)]
 pub struct TensorEntry<'a> {
-    /// The tensor's name, such as `emb.word` or `l3.fi.w`.
-    pub name: &'a str,
-    pub kind: TensorKind,
-    /// The number of values, whatever the storage.
-    pub element_count: usize,
-    /// The stored data: `4 * element_count` bytes for floats, `18 * element_count / 32` for `q4_0`.
-    pub bytes: &'a [u8],
+    pub(crate) name: &'a str,
+    pub(crate) kind: TensorKind,
+    pub(crate) element_count: usize,
+    pub(crate) bytes: &'a [u8],
 }
 
-impl TensorEntry<'_> {
+impl<'a> TensorEntry<'a> {
+    /// The tensor's name, such as `emb.word` or `l3.fi.w`.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    pub fn kind(&self) -> TensorKind {
+        self.kind
+    }
+
+    /// The number of values, whatever the storage.
+    pub fn element_count(&self) -> usize {
+        self.element_count
+    }
+
+    /// The stored data: `4 * element_count` bytes for floats, `18 * element_count / 32` for `q4_0`.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
     /// All values of the tensor as floats, dequantising `q4_0` data.
     pub fn to_f32(&self) -> Vec<f32> {
         let mut values = vec![0.0; self.element_count];
-        self.read_values(0, &mut values);
+        self.write_values(0, &mut values);
         values
     }
 
-    /// Writes the values `first .. first + output.len()` into `output`, dequantising `q4_0` data.
-    ///
-    /// The range must lie inside the tensor; callers check it against [`TensorEntry::element_count`].
-    pub fn read_values(&self, first: usize, output: &mut [f32]) {
+    /// Writes the values `first .. first + output.len()` into `output`, dequantising `q4_0` data, or reports a
+    /// range that does not lie inside the tensor.
+    pub fn read_values(&self, first: usize, output: &mut [f32]) -> Result<(), NluError> {
+        match first.checked_add(output.len()) {
+            Some(end) if end <= self.element_count => {
+                self.write_values(first, output);
+                Ok(())
+            }
+            _ => Err(NluError::Model(format!(
+                "values {first} to {} of the tensor {} were asked for, but it holds {}",
+                first.saturating_add(output.len()),
+                self.name,
+                self.element_count
+            ))),
+        }
+    }
+
+    /// The unchecked part of [`TensorEntry::read_values`]; the range must lie inside the tensor.
+    fn write_values(&self, first: usize, output: &mut [f32]) {
         match self.kind {
             TensorKind::Float32 => read_f32_values(self.bytes, first, output),
             TensorKind::Q4_0 => dequantize_q4_0_range(self.bytes, first, output),
@@ -104,9 +137,9 @@ impl TensorEntry<'_> {
 /// A parsed `E5S1` file, borrowing the bytes it was parsed from.
 #[derive(Debug, Clone)]
 pub struct E5s1File<'a> {
-    pub version: u32,
-    pub hyperparameters: Hyperparameters,
-    pub special_tokens: SpecialTokenIds,
+    version: u32,
+    hyperparameters: Hyperparameters,
+    special_tokens: SpecialTokenIds,
     pieces: Vec<&'a str>,
     scores: Vec<f32>,
     normalization: Vec<(char, String)>,
@@ -178,6 +211,21 @@ impl<'a> E5s1File<'a> {
             normalization,
             tensors,
         })
+    }
+
+    /// The format version, which is always [`SUPPORTED_VERSION`] for a parsed file.
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// The shape of the encoder, checked for consistency (positive sizes, heads dividing the hidden size).
+    pub fn hyperparameters(&self) -> Hyperparameters {
+        self.hyperparameters
+    }
+
+    /// The ids of the control pieces, each checked to be a piece of the vocabulary.
+    pub fn special_tokens(&self) -> SpecialTokenIds {
+        self.special_tokens
     }
 
     /// The vocabulary pieces, indexed by token id.
@@ -252,7 +300,7 @@ pub fn dequantize_q4_0(bytes: &[u8]) -> Vec<f32> {
 /// Dequantises the values `first .. first + output.len()` of `q4_0` data into `output`.
 ///
 /// The range need not start or end on a block boundary. It must lie inside the data.
-pub fn dequantize_q4_0_range(bytes: &[u8], first: usize, output: &mut [f32]) {
+pub(crate) fn dequantize_q4_0_range(bytes: &[u8], first: usize, output: &mut [f32]) {
     let mut position = first;
     let mut written = 0;
     while written < output.len() {
@@ -630,17 +678,20 @@ mod tests {
         let model = SyntheticModel::small(8);
         let bytes = model.to_bytes();
         let file = E5s1File::parse(&bytes).expect("the synthetic file parses");
-        assert_eq!(file.version, 1);
-        assert_eq!(file.hyperparameters.hidden_size, 8);
-        assert_eq!(file.hyperparameters.layer_count, 2);
-        assert_eq!(file.hyperparameters.attention_head_count, 2);
-        assert_eq!(file.hyperparameters.max_positions, 16);
-        assert_eq!(file.hyperparameters.vocabulary_rows, model.pieces.len() + 4);
+        assert_eq!(file.version(), 1);
+        assert_eq!(file.hyperparameters().hidden_size, 8);
+        assert_eq!(file.hyperparameters().layer_count, 2);
+        assert_eq!(file.hyperparameters().attention_head_count, 2);
+        assert_eq!(file.hyperparameters().max_positions, 16);
+        assert_eq!(
+            file.hyperparameters().vocabulary_rows,
+            model.pieces.len() + 4
+        );
         assert_eq!(file.pieces().len(), model.pieces.len());
         assert_eq!(file.pieces()[4], model.pieces[4].0);
         assert_eq!(file.scores()[5], model.pieces[5].1);
-        assert_eq!(file.special_tokens.unknown, 3);
-        assert_eq!(file.special_tokens.padding, 1);
+        assert_eq!(file.special_tokens().unknown, 3);
+        assert_eq!(file.special_tokens().padding, 1);
         assert_eq!(file.normalization().len(), model.normalization.len());
         assert!(
             file.normalization()
@@ -690,7 +741,10 @@ mod tests {
         let word = file.tensor("emb.word").expect("listed");
         let everything = word.to_f32();
         let mut row = [0.0f32; 8];
-        word.read_values(5 * 8, &mut row);
+        word.read_values(5 * 8, &mut row)
+            .expect("rows inside the table");
+        assert!(word.read_values(everything.len() - 4, &mut row).is_err());
+        assert!(word.read_values(usize::MAX, &mut row).is_err());
         assert_eq!(row, everything[40..48]);
     }
 

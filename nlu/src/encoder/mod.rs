@@ -400,7 +400,7 @@ mod tests {
 
     /// BERT with mean pooling written out with plain loops in f64, as an independent check of the candle code.
     fn plain_forward(file: &E5s1File<'_>, ids: &[u32]) -> Vec<f64> {
-        let hyper = file.hyperparameters;
+        let hyper = file.hyperparameters();
         let hidden = hyper.hidden_size;
         let heads = hyper.attention_head_count;
         let head_size = hidden / heads;

@@ -50,7 +50,7 @@ impl std::fmt::Debug for Tokenizer {
 impl Tokenizer {
     /// Builds the tokenizer from the vocabulary and normalisation map of a parsed file.
     pub fn from_file(file: &E5s1File<'_>) -> Result<Self, NluError> {
-        let special = file.special_tokens;
+        let special = file.special_tokens();
         let control_ids = [special.begin, special.end, special.padding, special.unknown];
         let is_control =
             |id: usize, piece: &str| control_ids.contains(&(id as u32)) || piece == MASK_PIECE;
