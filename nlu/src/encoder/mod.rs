@@ -60,7 +60,7 @@ impl Default for EncoderOptions {
     fn default() -> Self {
         Self {
             max_tokens: 512,
-            layer_weights: LayerWeights::Quantized,
+            layer_weights: LayerWeights::Float32,
             batch_size: 16,
         }
     }
