@@ -1,4 +1,4 @@
-//! The `anxin` command line: `serve`, `token`, `seed` and `nlu {train, eval, parse}`, all reading the same
+//! The `anxin` command line: `serve`, `token`, `seed`, `bench` and `nlu {train, eval, parse}`, all reading the same
 //! [`Settings`]. Results go to standard output, progress and logs to standard error, and every failure ends
 //! the process with a non-zero status and a message that says what to do.
 
@@ -12,7 +12,7 @@ use nlu::{IntentClassifier, Nlu, TrainOptions, TrainProgress, TrainingExample};
 
 use crate::server::{Application, connect_database};
 use crate::settings::{FlagOverrides, Settings};
-use crate::{auth, models};
+use crate::{auth, bench, models};
 
 /// Anxin (安心): a conversational assistant for consumer lenders.
 #[derive(Debug, Parser)]
@@ -50,6 +50,18 @@ pub enum Command {
     },
     /// Load customers and loans into the embedded loan system.
     Seed(SeedArgs),
+    /// Measure NLU, dialog and chat-turn latency on this machine and print the numbers.
+    Bench {
+        /// Passes over the bundled development set for NLU parse latency.
+        #[arg(long, default_value_t = 5)]
+        nlu_passes: usize,
+        /// Concurrent WebSocket conversations.
+        #[arg(long, default_value_t = 20)]
+        conversations: usize,
+        /// Turns per conversation.
+        #[arg(long, default_value_t = 25)]
+        turns: usize,
+    },
     /// Train, evaluate or try the NLU.
     Nlu {
         #[command(subcommand)]
@@ -127,6 +139,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             admin,
         } => token(&settings, &customer, ttl_hours, admin),
         Command::Seed(arguments) => seed(&settings, &arguments).await,
+        Command::Bench {
+            nlu_passes,
+            conversations,
+            turns,
+        } => {
+            let options = bench::BenchOptions {
+                nlu_passes,
+                conversations,
+                turns,
+            };
+            bench::run(&settings, &options).await
+        }
         Command::Nlu { command } => match command {
             NluCommand::Train {
                 data,

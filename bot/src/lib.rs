@@ -14,6 +14,7 @@
 
 pub mod account_view;
 pub mod auth;
+pub mod bench;
 pub mod chat;
 pub mod cli;
 pub mod error;

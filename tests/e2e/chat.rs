@@ -4,8 +4,8 @@
 use chrono::Days;
 use serde_json::Value;
 use tests::{
-    Engine, TestApp, TestDatabase, customer_with_current_loan, date_en, date_zh, new_customer_id, seed,
-    today_in_shanghai, yuan_en, yuan_zh,
+    Engine, TestApp, TestDatabase, customer_with_current_loan, date_en, date_zh, new_customer_id,
+    seed, today_in_shanghai, yuan_en, yuan_zh,
 };
 
 /// Seeds a Chinese and an English customer and asks each for the amount due, over the WebSocket and over REST.
@@ -16,34 +16,77 @@ async fn answers_exact_due_amount_and_date(engine: Engine) {
     let due = today + Days::new(10);
     let chinese = new_customer_id("ZH");
     let english = new_customer_id("EN");
-    seed(&database.url, &customer_with_current_loan(&chinese, "zh", today)).await;
-    seed(&database.url, &customer_with_current_loan(&english, "en", today)).await;
+    seed(
+        &database.url,
+        &customer_with_current_loan(&chinese, "zh", today),
+    )
+    .await;
+    seed(
+        &database.url,
+        &customer_with_current_loan(&english, "en", today),
+    )
+    .await;
 
-    let mut socket = app.websocket(&app.token(&chinese), None).await.expect("the upgrade is accepted");
+    let mut socket = app
+        .websocket(&app.token(&chinese), None)
+        .await
+        .expect("the upgrade is accepted");
     let (conversation, _) = socket.next_of_type("conversation").await;
-    assert!(conversation["conversation_id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(
+        conversation["conversation_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
     let replies = socket.ask("本期应还多少钱？").await.join("\n");
-    assert!(replies.contains(&yuan_zh("1165.00")), "Chinese WebSocket reply lacks the amount: {replies}");
-    assert!(replies.contains(&date_zh(due)), "Chinese WebSocket reply lacks the due date: {replies}");
+    assert!(
+        replies.contains(&yuan_zh("1165.00")),
+        "Chinese WebSocket reply lacks the amount: {replies}"
+    );
+    assert!(
+        replies.contains(&date_zh(due)),
+        "Chinese WebSocket reply lacks the due date: {replies}"
+    );
     socket.close().await;
 
-    let mut socket = app.websocket(&app.token(&english), None).await.expect("the upgrade is accepted");
+    let mut socket = app
+        .websocket(&app.token(&english), None)
+        .await
+        .expect("the upgrade is accepted");
     socket.next_of_type("conversation").await;
-    let replies = socket.ask("How much is my next payment and when is it due?").await.join("\n");
-    assert!(replies.contains(&yuan_en("1165.00")), "English WebSocket reply lacks the amount: {replies}");
-    assert!(replies.contains(&date_en(due)), "English WebSocket reply lacks the due date: {replies}");
+    let replies = socket
+        .ask("How much is my next payment and when is it due?")
+        .await
+        .join("\n");
+    assert!(
+        replies.contains(&yuan_en("1165.00")),
+        "English WebSocket reply lacks the amount: {replies}"
+    );
+    assert!(
+        replies.contains(&date_en(due)),
+        "English WebSocket reply lacks the due date: {replies}"
+    );
     socket.close().await;
 
-    let (status, body) = app.chat(Some(&app.token(&chinese)), "这个月要还多少", None).await;
+    let (status, body) = app
+        .chat(Some(&app.token(&chinese)), "这个月要还多少", None)
+        .await;
     assert_eq!(status, 200, "{body}");
     let text = reply_text(&body);
-    assert!(text.contains(&yuan_zh("1165.00")) && text.contains(&date_zh(due)), "{text}");
+    assert!(
+        text.contains(&yuan_zh("1165.00")) && text.contains(&date_zh(due)),
+        "{text}"
+    );
     assert!(body["handoff"].is_null());
 
-    let (status, body) = app.chat(Some(&app.token(&english)), "what do i owe this month", None).await;
+    let (status, body) = app
+        .chat(Some(&app.token(&english)), "what do i owe this month", None)
+        .await;
     assert_eq!(status, 200, "{body}");
     let text = reply_text(&body);
-    assert!(text.contains(&yuan_en("1165.00")) && text.contains(&date_en(due)), "{text}");
+    assert!(
+        text.contains(&yuan_en("1165.00")) && text.contains(&date_en(due)),
+        "{text}"
+    );
 
     app.stop().await;
     database.drop_database().await;
@@ -64,24 +107,40 @@ async fn conversation_survives_restart(engine: Engine) {
     let database = TestDatabase::create(engine).await;
     let today = today_in_shanghai();
     let customer = new_customer_id("RS");
-    seed(&database.url, &customer_with_current_loan(&customer, "zh", today)).await;
+    seed(
+        &database.url,
+        &customer_with_current_loan(&customer, "zh", today),
+    )
+    .await;
 
     let app = TestApp::spawn(&database.url).await;
     let token = app.token(&customer);
     let (status, first) = app.chat(Some(&token), "你好", None).await;
     assert_eq!(status, 200, "{first}");
-    let conversation_id = first["conversation_id"].as_str().expect("a conversation id").to_owned();
-    let (status, second) = app.chat(Some(&token), "还款计划给我看看", Some(&conversation_id)).await;
+    let conversation_id = first["conversation_id"]
+        .as_str()
+        .expect("a conversation id")
+        .to_owned();
+    let (status, second) = app
+        .chat(Some(&token), "还款计划给我看看", Some(&conversation_id))
+        .await;
     assert_eq!(status, 200, "{second}");
     app.stop().await;
 
     let app = TestApp::spawn(&database.url).await;
-    let (status, third) = app.chat(Some(&token), "本期应还多少", Some(&conversation_id)).await;
+    let (status, third) = app
+        .chat(Some(&token), "本期应还多少", Some(&conversation_id))
+        .await;
     assert_eq!(status, 200, "{third}");
     assert_eq!(third["conversation_id"], conversation_id.as_str());
     assert!(reply_text(&third).contains(&yuan_zh("1165.00")), "{third}");
 
-    let (status, body) = app.get(&format!("/v1/conversations/{conversation_id}"), Some(&token)).await;
+    let (status, body) = app
+        .get(
+            &format!("/v1/conversations/{conversation_id}"),
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let conversation: Value = serde_json::from_str(&body).expect("JSON");
     let messages = conversation["messages"].as_array().expect("messages");
@@ -91,10 +150,19 @@ async fn conversation_survives_restart(engine: Engine) {
         .filter_map(|message| message["text"].as_str())
         .collect();
     assert_eq!(customer_texts, ["你好", "还款计划给我看看", "本期应还多少"]);
-    assert!(messages.iter().filter(|message| message["role"] == "bot").count() >= 3);
+    assert!(
+        messages
+            .iter()
+            .filter(|message| message["role"] == "bot")
+            .count()
+            >= 3
+    );
 
     // The WebSocket resumes the same conversation too.
-    let mut socket = app.websocket(&token, Some(&conversation_id)).await.expect("resume");
+    let mut socket = app
+        .websocket(&token, Some(&conversation_id))
+        .await
+        .expect("resume");
     let (frame, _) = socket.next_of_type("conversation").await;
     assert_eq!(frame["conversation_id"], conversation_id.as_str());
     let replies = socket.ask("谢谢").await;
@@ -120,7 +188,11 @@ async fn asking_for_a_human_records_a_visible_handoff() {
     let database = TestDatabase::create(Engine::Sqlite).await;
     let app = TestApp::spawn(&database.url).await;
     let customer = new_customer_id("HO");
-    seed(&database.url, &customer_with_current_loan(&customer, "zh", today_in_shanghai())).await;
+    seed(
+        &database.url,
+        &customer_with_current_loan(&customer, "zh", today_in_shanghai()),
+    )
+    .await;
     let token = app.token(&customer);
 
     let (status, body) = app.chat(Some(&token), "我要转人工客服", None).await;
@@ -129,7 +201,9 @@ async fn asking_for_a_human_records_a_visible_handoff() {
     assert_eq!(body["handoff"]["status"], "waiting", "{body}");
     assert!(!reply_text(&body).is_empty());
 
-    let (status, listing) = app.get("/v1/handoffs?status=waiting", Some(&app.admin_token())).await;
+    let (status, listing) = app
+        .get("/v1/handoffs?status=waiting", Some(&app.admin_token()))
+        .await;
     assert_eq!(status, 200, "{listing}");
     assert!(listing.contains(&conversation_id), "{listing}");
     let (status, _) = app.get("/v1/handoffs", Some(&token)).await;
@@ -148,12 +222,24 @@ async fn every_message_gets_an_answer_even_off_topic() {
     let database = TestDatabase::create(Engine::Sqlite).await;
     let app = TestApp::spawn(&database.url).await;
     let customer = new_customer_id("OT");
-    seed(&database.url, &customer_with_current_loan(&customer, "en", today_in_shanghai())).await;
+    seed(
+        &database.url,
+        &customer_with_current_loan(&customer, "en", today_in_shanghai()),
+    )
+    .await;
     let token = app.token(&customer);
-    for text in ["what's the weather in Shanghai tomorrow?", "asdkjh qweoiu", "🙂", "我想投诉你们的服务"] {
+    for text in [
+        "what's the weather in Shanghai tomorrow?",
+        "asdkjh qweoiu",
+        "🙂",
+        "我想投诉你们的服务",
+    ] {
         let (status, body) = app.chat(Some(&token), text, None).await;
         assert_eq!(status, 200, "{text}: {body}");
-        assert!(!reply_text(&body).trim().is_empty(), "{text} got no reply: {body}");
+        assert!(
+            !reply_text(&body).trim().is_empty(),
+            "{text} got no reply: {body}"
+        );
     }
     app.stop().await;
     database.drop_database().await;

@@ -1,22 +1,35 @@
 //! The wire: health, metrics, the NLU endpoint's shape, and bad input that must get a clear error and lose nothing.
 
 use serde_json::{Value, json};
-use tests::{Engine, TestApp, TestDatabase, customer_with_current_loan, new_customer_id, seed, today_in_shanghai};
+use tests::{
+    Engine, TestApp, TestDatabase, customer_with_current_loan, new_customer_id, seed,
+    today_in_shanghai,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_metrics_and_chat_page() {
     let database = TestDatabase::create(Engine::Sqlite).await;
     let app = TestApp::spawn(&database.url).await;
     let customer = new_customer_id("HM");
-    seed(&database.url, &customer_with_current_loan(&customer, "zh", today_in_shanghai())).await;
+    seed(
+        &database.url,
+        &customer_with_current_loan(&customer, "zh", today_in_shanghai()),
+    )
+    .await;
 
     let (status, _) = app.get("/healthz", None).await;
     assert_eq!(status, 200);
-    let (status, _) = app.chat(Some(&app.token(&customer)), "本期应还多少", None).await;
+    let (status, _) = app
+        .chat(Some(&app.token(&customer)), "本期应还多少", None)
+        .await;
     assert_eq!(status, 200);
     let (status, metrics) = app.get("/metrics", None).await;
     assert_eq!(status, 200);
-    for name in ["anxin_turns_total", "anxin_turn_duration_seconds_bucket", "anxin_intents_total"] {
+    for name in [
+        "anxin_turns_total",
+        "anxin_turn_duration_seconds_bucket",
+        "anxin_intents_total",
+    ] {
         assert!(metrics.contains(name), "/metrics lacks {name}:\n{metrics}");
     }
     let (status, page) = app.get("/", None).await;
@@ -45,7 +58,9 @@ async fn nlu_parse_follows_the_contract() {
     let known: Vec<&str> = nlu_intent_ids();
     let top = parse["intent"]["name"].as_str().expect("an intent name");
     assert!(known.contains(&top), "unknown intent {top}");
-    let confidence = parse["intent"]["confidence"].as_f64().expect("a confidence");
+    let confidence = parse["intent"]["confidence"]
+        .as_f64()
+        .expect("a confidence");
     assert!((0.0..=1.0).contains(&confidence));
     assert_eq!(parse["intent_ranking"][0]["name"], top);
     let entities = parse["entities"].as_array().expect("entities");
@@ -58,10 +73,14 @@ async fn nlu_parse_follows_the_contract() {
         "{entities:?}"
     );
     assert!(
-        entities.iter().any(|e| e["type"] == "money" && e["value"] == json!({"amount": "3500.00", "currency": "CNY"})),
+        entities.iter().any(|e| e["type"] == "money"
+            && e["value"] == json!({"amount": "3500.00", "currency": "CNY"})),
         "{entities:?}"
     );
-    assert!(["negative", "neutral", "positive"].contains(&parse["sentiment"]["label"].as_str().unwrap_or("")));
+    assert!(
+        ["negative", "neutral", "positive"]
+            .contains(&parse["sentiment"]["label"].as_str().unwrap_or(""))
+    );
 
     let bad_date = app
         .http
@@ -81,12 +100,19 @@ async fn bad_frames_get_errors_and_the_conversation_goes_on() {
     let database = TestDatabase::create(Engine::Sqlite).await;
     let app = TestApp::spawn(&database.url).await;
     let customer = new_customer_id("BF");
-    seed(&database.url, &customer_with_current_loan(&customer, "zh", today_in_shanghai())).await;
+    seed(
+        &database.url,
+        &customer_with_current_loan(&customer, "zh", today_in_shanghai()),
+    )
+    .await;
     let token = app.token(&customer);
 
     let mut socket = app.websocket(&token, None).await.expect("upgrade");
     let (conversation, _) = socket.next_of_type("conversation").await;
-    let conversation_id = conversation["conversation_id"].as_str().expect("id").to_owned();
+    let conversation_id = conversation["conversation_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     socket.send_raw("{not json").await;
     assert_eq!(socket.next_frame().await["type"], "error");
     socket.send_raw(r#"{"type": "dance"}"#).await;
@@ -98,11 +124,19 @@ async fn bad_frames_get_errors_and_the_conversation_goes_on() {
     socket.say(&"还".repeat(5000)).await;
     assert_eq!(socket.next_frame().await["type"], "error");
     let replies = socket.ask("你好").await;
-    assert!(!replies.is_empty(), "the socket still answers after bad frames");
+    assert!(
+        !replies.is_empty(),
+        "the socket still answers after bad frames"
+    );
     socket.close().await;
 
     // Only the one good message was stored.
-    let (_, body) = app.get(&format!("/v1/conversations/{conversation_id}"), Some(&token)).await;
+    let (_, body) = app
+        .get(
+            &format!("/v1/conversations/{conversation_id}"),
+            Some(&token),
+        )
+        .await;
     let conversation: Value = serde_json::from_str(&body).expect("JSON");
     let customer_messages = conversation["messages"]
         .as_array()

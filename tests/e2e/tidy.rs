@@ -8,18 +8,31 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("the workspace root")
 }
 
 /// Each workspace crate and the names of its normal (non-dev) dependencies.
 fn dependencies_by_crate() -> BTreeMap<String, Vec<String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(workspace_root())
         .output()
         .expect("cargo metadata runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let metadata: Value = serde_json::from_slice(&output.stdout).expect("metadata is JSON");
     metadata["packages"]
         .as_array()
@@ -39,21 +52,47 @@ fn dependencies_by_crate() -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-const WORKSPACE_CRATES: [&str; 7] = ["bot", "nlu", "knowledge-graph", "dialog", "speech", "connectors", "tests"];
+const WORKSPACE_CRATES: [&str; 7] = [
+    "bot",
+    "nlu",
+    "knowledge-graph",
+    "dialog",
+    "speech",
+    "connectors",
+    "tests",
+];
 const PURE_CRATES: [&str; 4] = ["nlu", "dialog", "knowledge-graph", "speech"];
-const IO_DEPENDENCIES: [&str; 7] = ["tokio", "sqlx", "axum", "reqwest", "tokio-tungstenite", "hyper", "tracing-subscriber"];
+const IO_DEPENDENCIES: [&str; 7] = [
+    "tokio",
+    "sqlx",
+    "axum",
+    "reqwest",
+    "tokio-tungstenite",
+    "hyper",
+    "tracing-subscriber",
+];
 
 #[test]
 fn crates_depend_only_as_the_architecture_allows() {
     let crates = dependencies_by_crate();
     for name in WORKSPACE_CRATES {
-        assert!(crates.contains_key(name), "the workspace lacks the crate {name}");
+        assert!(
+            crates.contains_key(name),
+            "the workspace lacks the crate {name}"
+        );
     }
     let allowed_workspace_dependencies = |name: &str| -> &[&str] {
         match name {
             "bot" => &["nlu", "dialog", "knowledge-graph", "speech", "connectors"],
             "dialog" => &["nlu"],
-            "tests" => &["bot", "connectors", "nlu", "dialog", "knowledge-graph", "speech"],
+            "tests" => &[
+                "bot",
+                "connectors",
+                "nlu",
+                "dialog",
+                "knowledge-graph",
+                "speech",
+            ],
             _ => &[],
         }
     };
@@ -75,14 +114,22 @@ fn crates_depend_only_as_the_architecture_allows() {
             }
         }
         if name != "bot" && name != "tests" {
-            assert!(!dependencies.iter().any(|d| d == "axum"), "only bot knows the wire, yet {name} uses axum");
-            assert!(!dependencies.iter().any(|d| d == "anyhow"), "{name} is a library and uses anyhow");
+            assert!(
+                !dependencies.iter().any(|d| d == "axum"),
+                "only bot knows the wire, yet {name} uses axum"
+            );
+            assert!(
+                !dependencies.iter().any(|d| d == "anyhow"),
+                "{name} is a library and uses anyhow"
+            );
         }
     }
 }
 
 fn rust_sources(folder: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(folder) else { return };
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -107,7 +154,10 @@ fn every_module_says_what_it_is_for_and_nothing_is_left_unfinished() {
     let unfinished = ["TODO", "FIXME", "todo!(", "unimplemented!(", "XXX:"];
     for path in sources {
         let text = std::fs::read_to_string(&path).expect("readable source");
-        let first = text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default();
+        let first = text
+            .lines()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or_default();
         assert!(
             first.starts_with("//!") || first.starts_with("#!["),
             "{} does not open with a //! paragraph",
@@ -117,7 +167,11 @@ fn every_module_says_what_it_is_for_and_nothing_is_left_unfinished() {
             continue;
         }
         for marker in unfinished {
-            assert!(!text.contains(marker), "{} contains {marker}", path.display());
+            assert!(
+                !text.contains(marker),
+                "{} contains {marker}",
+                path.display()
+            );
         }
     }
 }
@@ -125,14 +179,25 @@ fn every_module_says_what_it_is_for_and_nothing_is_left_unfinished() {
 #[test]
 fn pure_crates_do_no_io() {
     let root = workspace_root();
-    let forbidden = ["std::env::var", "std::fs::", "std::net::", "File::open", "File::create", "TcpStream"];
+    let forbidden = [
+        "std::env::var",
+        "std::fs::",
+        "std::net::",
+        "File::open",
+        "File::create",
+        "TcpStream",
+    ];
     for name in PURE_CRATES {
         let mut sources = Vec::new();
         rust_sources(&root.join(name).join("src"), &mut sources);
         for path in sources {
             let text = std::fs::read_to_string(&path).expect("readable source");
             for call in forbidden {
-                assert!(!text.contains(call), "{} is in a pure crate and uses {call}", path.display());
+                assert!(
+                    !text.contains(call),
+                    "{} is in a pure crate and uses {call}",
+                    path.display()
+                );
             }
         }
     }
@@ -140,12 +205,21 @@ fn pure_crates_do_no_io() {
 
 #[test]
 fn bundled_intents_are_the_specs() {
-    let bundled = std::fs::read_to_string(workspace_root().join("nlu/data/intents.tsv")).expect("bundled intents");
-    let ids: Vec<&str> = bundled.lines().skip(1).filter_map(|line| line.split('\t').next()).collect();
+    let bundled = std::fs::read_to_string(workspace_root().join("nlu/data/intents.tsv"))
+        .expect("bundled intents");
+    let ids: Vec<&str> = bundled
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split('\t').next())
+        .collect();
     assert_eq!(ids.len(), 56, "the spec names 56 intents");
     // The shared spec sits beside the checkout on developer machines and in CI.
     let spec = workspace_root().join("../shared/spec/intents.tsv");
     if let Ok(spec) = std::fs::read_to_string(&spec) {
-        assert_eq!(bundled.trim_end(), spec.trim_end(), "nlu/data/intents.tsv differs from shared/spec/intents.tsv");
+        assert_eq!(
+            bundled.trim_end(),
+            spec.trim_end(),
+            "nlu/data/intents.tsv differs from shared/spec/intents.tsv"
+        );
     }
 }

@@ -89,9 +89,9 @@ impl TestDatabase {
                     "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
                     self.location
                 )))
-                    .execute(&mut admin)
-                    .await
-                    .expect("drop the test database");
+                .execute(&mut admin)
+                .await
+                .expect("drop the test database");
                 admin.close().await.ok();
             }
         }
@@ -117,7 +117,8 @@ pub struct TestApp {
 impl TestApp {
     /// Starts a server on a free port against `database_url`, without demo data.
     pub async fn spawn(database_url: &str) -> TestApp {
-        let data_dir = std::env::temp_dir().join(format!("anxin-e2e-data-{}", uuid::Uuid::new_v4().simple()));
+        let data_dir =
+            std::env::temp_dir().join(format!("anxin-e2e-data-{}", uuid::Uuid::new_v4().simple()));
         let mut settings = bot::Settings::default();
         settings.listen = "127.0.0.1:0".to_owned();
         settings.database_url = database_url.to_owned();
@@ -125,7 +126,9 @@ impl TestApp {
         settings.models_dir = shared_models_dir();
         settings.jwt_secret = Some(TEST_SECRET.to_owned());
         settings.demo_data = false;
-        let application = bot::Application::build(settings).await.expect("the server starts");
+        let application = bot::Application::build(settings)
+            .await
+            .expect("the server starts");
         let port = application.port();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -170,16 +173,25 @@ impl TestApp {
 
     /// An administrator token.
     pub fn admin_token(&self) -> String {
-        bot::auth::mint_token(TEST_SECRET, "admin", Duration::from_secs(3600), true).expect("mint a token")
+        bot::auth::mint_token(TEST_SECRET, "admin", Duration::from_secs(3600), true)
+            .expect("mint a token")
     }
 
     /// `POST /v1/chat`; returns the status and the JSON body.
-    pub async fn chat(&self, token: Option<&str>, text: &str, conversation_id: Option<&str>) -> (u16, Value) {
+    pub async fn chat(
+        &self,
+        token: Option<&str>,
+        text: &str,
+        conversation_id: Option<&str>,
+    ) -> (u16, Value) {
         let mut body = json!({ "text": text });
         if let Some(id) = conversation_id {
             body["conversation_id"] = json!(id);
         }
-        let mut request = self.http.post(format!("{}/v1/chat", self.address)).json(&body);
+        let mut request = self
+            .http
+            .post(format!("{}/v1/chat", self.address))
+            .json(&body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -201,14 +213,20 @@ impl TestApp {
     }
 
     /// Opens the chat WebSocket; `Err` carries the HTTP status of a refused upgrade.
-    pub async fn websocket(&self, token: &str, conversation_id: Option<&str>) -> Result<ChatSocket, u16> {
+    pub async fn websocket(
+        &self,
+        token: &str,
+        conversation_id: Option<&str>,
+    ) -> Result<ChatSocket, u16> {
         let mut url = format!("ws://127.0.0.1:{}/v1/chat/ws?token={token}", self.port);
         if let Some(id) = conversation_id {
             url.push_str(&format!("&conversation_id={id}"));
         }
         match tokio_tungstenite::connect_async(url.as_str()).await {
             Ok((stream, _response)) => Ok(ChatSocket { stream }),
-            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
             Err(other) => panic!("the WebSocket handshake failed without an HTTP answer: {other}"),
         }
     }
@@ -239,7 +257,8 @@ impl ChatSocket {
 
     /// Sends a customer message.
     pub async fn say(&mut self, text: &str) {
-        self.send_raw(&json!({ "type": "message", "text": text }).to_string()).await;
+        self.send_raw(&json!({ "type": "message", "text": text }).to_string())
+            .await;
     }
 
     /// The next JSON frame from the server, within 20 s.
@@ -251,7 +270,9 @@ impl ChatSocket {
                 .expect("the socket stays open")
                 .expect("the frame is readable");
             match message {
-                WsMessage::Text(text) => return serde_json::from_str(text.as_str()).expect("frames are JSON"),
+                WsMessage::Text(text) => {
+                    return serde_json::from_str(text.as_str()).expect("frames are JSON");
+                }
                 WsMessage::Ping(_) | WsMessage::Pong(_) => continue,
                 other => panic!("unexpected frame: {other:?}"),
             }
@@ -293,8 +314,14 @@ impl ChatSocket {
 
 /// Seeds records into the loan system of `database_url` through the embedded backend.
 pub async fn seed(database_url: &str, data: &connectors::SeedData) {
-    let database = connectors::Database::connect(database_url).await.expect("connect to seed");
-    database.loan_system().seed(data).await.expect("the seed is accepted");
+    let database = connectors::Database::connect(database_url)
+        .await
+        .expect("connect to seed");
+    database
+        .loan_system()
+        .seed(data)
+        .await
+        .expect("the seed is accepted");
     database.close().await;
 }
 
@@ -334,7 +361,11 @@ pub fn today_in_shanghai() -> NaiveDate {
 
 /// A customer with one 12-month cash loan of 12,000 at 18% a year whose first instalment (1,180.00) was paid 20 days
 /// ago and whose second (1,000.00 principal + 165.00 interest = 1,165.00) falls due in 10 days.
-pub fn customer_with_current_loan(customer_id: &str, language: &str, today: NaiveDate) -> connectors::SeedData {
+pub fn customer_with_current_loan(
+    customer_id: &str,
+    language: &str,
+    today: NaiveDate,
+) -> connectors::SeedData {
     let first_due = today - chrono::Days::new(20);
     let disbursed_on = first_due - chrono::Months::new(1);
     let installments: Vec<Value> = (1..=12u32)
@@ -348,7 +379,11 @@ pub fn customer_with_current_loan(customer_id: &str, language: &str, today: Naiv
                    "interest": format!("{interest}.00"), "fee": "0.00", "penalty": "0.00", "paid": paid})
         })
         .collect();
-    let name = if language == "zh" { "王芳" } else { "Emily Carter" };
+    let name = if language == "zh" {
+        "王芳"
+    } else {
+        "Emily Carter"
+    };
     let seed = json!({
         "customers": [{"id": customer_id, "name": name, "phone": "+8613900001111", "id_last4": "123X",
                         "language": language, "timezone": "Asia/Shanghai", "credit_limit": "20000.00"}],
@@ -364,5 +399,9 @@ pub fn customer_with_current_loan(customer_id: &str, language: &str, today: Naiv
 
 /// A fresh customer id, so tests sharing a database never collide.
 pub fn new_customer_id(prefix: &str) -> String {
-    format!("{prefix}{}", &uuid::Uuid::new_v4().simple().to_string()[..8]).to_uppercase()
+    format!(
+        "{prefix}{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+    .to_uppercase()
 }

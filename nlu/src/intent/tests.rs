@@ -433,112 +433,6 @@ fn predictions_of_a_hand_made_network_follow_its_weights() {
     assert_eq!(classifier.predict("乙")[0].name, "thanks");
 }
 
-/// Sentences for the timing test: fixture sentences with different openings and endings, so that the
-/// vocabulary grows the way it does with real data.
-fn synthetic_examples(count: usize) -> Vec<TrainingExample> {
-    let base = training_fixture();
-    let openings = [
-        "",
-        "喂，",
-        "那个，",
-        "请问",
-        "hello, ",
-        "um ",
-        "客服，",
-        "ok so ",
-    ];
-    let endings = [
-        "",
-        "啊",
-        "呢",
-        "吧",
-        " please",
-        " thanks",
-        "，快点",
-        " asap",
-        "？",
-        "，谢谢",
-    ];
-    (0..count)
-        .map(|index| {
-            let example = &base[index % base.len()];
-            let opening = openings[(index / base.len()) % openings.len()];
-            let ending = endings[(index / 7) % endings.len()];
-            let serial = if index % 3 == 0 {
-                format!(" {}", index % 97)
-            } else {
-                String::new()
-            };
-            TrainingExample {
-                text: format!("{opening}{}{serial}{ending}", example.text),
-                intent: example.intent.clone(),
-                entities: None,
-            }
-        })
-        .collect()
-}
-
-#[test]
-#[ignore = "timing measurement: run with `cargo test -p nlu -- --ignored` on an idle machine"]
-fn trains_eight_thousand_examples_within_a_minute_and_predicts_within_a_millisecond() {
-    let examples = synthetic_examples(8_000);
-    let started = Instant::now();
-    let mut epochs_seen = 0;
-    let classifier = IntentClassifier::train(&examples, &TrainOptions::default(), &mut |report| {
-        epochs_seen += 1;
-        eprintln!(
-            "epoch {}/{}: loss {:.4}, train accuracy {:.3}, held-out accuracy {:?} ({:.1?} so far)",
-            report.epoch,
-            report.epochs,
-            report.loss,
-            report.train_accuracy,
-            report.held_out_accuracy,
-            started.elapsed()
-        );
-    })
-    .expect("trains");
-    let training_time = started.elapsed();
-    eprintln!(
-        "training on {} examples took {training_time:.2?}",
-        examples.len()
-    );
-    assert_eq!(epochs_seen, TrainOptions::default().epochs);
-    assert!(
-        training_time.as_secs() < 60,
-        "training took {training_time:?}"
-    );
-
-    let files = classifier.to_files().expect("serialises");
-    let started = Instant::now();
-    let loaded = IntentClassifier::from_files(&files).expect("reads back");
-    let loading_time = started.elapsed();
-    eprintln!(
-        "weights {} bytes, loading took {loading_time:.2?}",
-        files.weights.len()
-    );
-    assert!(
-        loading_time.as_millis() < 100,
-        "loading took {loading_time:?}"
-    );
-
-    let text = "您好，我想问一下这个月的账单应该还多少钱，能不能晚几天再还，因为工资还没有发下来，谢谢您了，麻烦尽快";
-    assert!(text.chars().count() >= 50);
-    let rounds = 2_000;
-    let started = Instant::now();
-    for _ in 0..rounds {
-        std::hint::black_box(loaded.predict(std::hint::black_box(text)));
-    }
-    let per_prediction = started.elapsed() / rounds;
-    eprintln!(
-        "one prediction of {} characters took {per_prediction:.2?}",
-        text.chars().count()
-    );
-    assert!(
-        per_prediction.as_micros() < 1_000,
-        "prediction took {per_prediction:?}"
-    );
-}
-
 /// The expected calibration error: the confidence-weighted gap between confidence and accuracy over ten bins.
 fn expected_calibration_error(confidence_and_correctness: &[(f32, bool)]) -> f64 {
     let mut bins = [(0usize, 0f64, 0usize); 10];
@@ -559,7 +453,6 @@ fn expected_calibration_error(confidence_and_correctness: &[(f32, bool)]) -> f64
 }
 
 #[test]
-#[ignore = "trains on the whole bundled data (tens of seconds): run with `cargo test -p nlu -- --ignored`"]
 fn the_bundled_data_trains_an_accurate_calibrated_model_for_the_dev_set() {
     let training = crate::data::bundled_training().expect("the bundled training data parses");
     let dev = crate::data::bundled_dev().expect("the bundled dev data parses");
@@ -626,6 +519,7 @@ fn the_bundled_data_trains_an_accurate_calibrated_model_for_the_dev_set() {
         "{}",
         crate::eval::evaluate(&nlu, &dev, reference_date).to_text()
     );
-    assert!(accuracy >= 0.8, "dev accuracy {accuracy}");
-    assert!(error < 0.1, "expected calibration error {error}");
+    // Training is deterministic for the default seed; these bounds sit just under what it reaches (0.946, 0.031).
+    assert!(accuracy >= 0.93, "dev accuracy {accuracy}");
+    assert!(error < 0.06, "expected calibration error {error}");
 }
