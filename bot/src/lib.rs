@@ -18,6 +18,7 @@ pub mod bench;
 pub mod chat;
 pub mod cli;
 pub mod error;
+pub mod fetch;
 pub mod models;
 pub mod routes;
 pub mod server;

