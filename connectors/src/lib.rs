@@ -7,6 +7,7 @@
 //! `anxin seed`, and [`demo`] generates the bundled demo lender's customers relative to a given day.
 
 pub mod demo;
+pub mod http;
 pub mod loans;
 pub mod seed;
 pub mod sql;
@@ -16,6 +17,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use http::{HttpLoanSystem, HttpLoanSystemOptions};
 pub use loans::{Account, DueInstallment, LoanStatus, LoanSummary, PayoffQuote};
 pub use seed::{SeedData, SeedReport};
 pub use sql::{Database, DatabaseBackend, SqlConversationStore, SqlLoanSystem};
