@@ -12,7 +12,8 @@
 //! - [`intent`]: the candle intent classifier (hashed character and word n-grams, an embedding bag and a
 //!   small feed-forward network), its training loop and its serialised form.
 //! - [`entities`]: rule-based recognisers for the entity types of `shared/spec/entities.md`.
-//! - [`sentiment`]: a lexicon scorer tuned to customer-service speech.
+//! - [`sentiment`]: a candle sentiment model tuned to customer-service speech, with a lexicon scorer as the
+//!   fallback when no model is given.
 //! - [`data`] and [`eval`]: the JSONL training format shared with lenders, and the evaluation report.
 
 pub mod data;
@@ -99,11 +100,26 @@ impl Parse {
 #[derive(Debug)]
 pub struct Nlu {
     classifier: IntentClassifier,
+    sentiment_model: Option<sentiment::SentimentModel>,
 }
 
 impl Nlu {
+    /// A pipeline whose sentiment comes from the lexicon scorer.
     pub fn new(classifier: IntentClassifier) -> Self {
-        Self { classifier }
+        Self {
+            classifier,
+            sentiment_model: None,
+        }
+    }
+
+    /// The same pipeline with its sentiment from a trained model instead of the lexicon.
+    pub fn with_sentiment(mut self, model: sentiment::SentimentModel) -> Self {
+        self.sentiment_model = Some(model);
+        self
+    }
+
+    pub fn sentiment_model(&self) -> Option<&sentiment::SentimentModel> {
+        self.sentiment_model.as_ref()
     }
 
     pub fn classifier(&self) -> &IntentClassifier {
@@ -120,7 +136,10 @@ impl Nlu {
             confidence: 0.0,
         });
         let entities = entities::extract(text, reference_date);
-        let sentiment = sentiment::score(&normalized.text, lang);
+        let sentiment = match &self.sentiment_model {
+            Some(model) => model.predict(&normalized.text, lang),
+            None => sentiment::score(&normalized.text, lang),
+        };
         Parse {
             text: text.to_owned(),
             lang,

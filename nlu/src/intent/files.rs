@@ -48,7 +48,7 @@ pub(crate) struct ModelMeta {
 }
 
 /// The values of one tensor to write.
-enum TensorValues<'a> {
+pub(crate) enum TensorValues<'a> {
     F32(&'a [f32]),
     U32(&'a [u32]),
 }
@@ -81,7 +81,7 @@ impl TensorValues<'_> {
 }
 
 /// Writes named tensors in the safetensors layout, in the order given.
-fn write_safetensors(
+pub(crate) fn write_safetensors(
     tensors: &[(&str, Vec<usize>, TensorValues<'_>)],
 ) -> Result<Vec<u8>, NluError> {
     let mut header = serde_json::Map::new();
@@ -249,7 +249,7 @@ pub(crate) fn read_network(weights: &[u8], meta: &ModelMeta) -> Result<Network, 
     .map_err(model_error)
 }
 
-fn take_tensor(
+pub(crate) fn take_tensor(
     tensors: &mut HashMap<String, Tensor>,
     name: &str,
     dtype: DType,
@@ -273,7 +273,7 @@ fn take_tensor(
     Ok(tensor)
 }
 
-fn take_f32(
+pub(crate) fn take_f32(
     tensors: &mut HashMap<String, Tensor>,
     name: &str,
     shape: &[usize],

@@ -18,12 +18,15 @@ mod training;
 
 use serde::{Deserialize, Serialize};
 
-use self::network::{Network, softmax_with_temperature};
+use self::network::Network;
+pub(crate) use self::network::softmax_with_temperature;
 use crate::{IntentScore, NluError, TrainingExample};
 
 pub use self::files::{FORMAT_NAME, FORMAT_VERSION};
+pub(crate) use self::files::{TensorValues, take_f32, take_tensor, write_safetensors};
 #[cfg(test)]
 pub(crate) use self::network::NetworkParts;
+pub(crate) use self::training::{fit_temperature, mean_negative_log_likelihood};
 
 /// The most intents a ranking lists.
 pub const MAX_RANKING: usize = 10;

@@ -12,6 +12,18 @@
 //!
 //! The label is the side with the larger total; the score is the confidence in that label, between 0.5 and
 //! 0.99 for a clear label and between 0.5 and 0.7 for neutral.
+//!
+//! The lexicon is the fallback and a feature source. [`model`] holds the candle model that [`crate::Nlu`] uses
+//! when it has one (hashed n-grams plus the lexicon's counts from [`lexicon_cues`], a small network, a
+//! temperature-calibrated softmax); [`data`] holds the project's own domain set and the evaluation.
+
+pub mod data;
+pub mod model;
+#[cfg(test)]
+mod model_tests;
+
+pub use self::data::{SentimentEvaluation, evaluate};
+pub use self::model::{SentimentExample, SentimentModel, SentimentOptions, SentimentProgress};
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -39,6 +51,28 @@ pub struct Sentiment {
 /// text works too; it is lower-cased here). Cues of both languages count, since customers mix them, but a cue in
 /// the other language than `lang` weighs a little less than one in the utterance's own language.
 pub fn score(text: &str, lang: Lang) -> Sentiment {
+    lexicon_cues(text, lang).sentiment
+}
+
+/// What the lexicon found in one utterance: the weighted totals of its cues, the punctuation that amplifies
+/// them, and the sentiment the lexicon alone gives. The candle model reads these as extra features.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LexiconCues {
+    /// The summed weight of positive cues (after negation, intensifiers and contrast).
+    pub positive: f32,
+    /// The summed weight of negative cues.
+    pub negative: f32,
+    /// How many cues matched, and how many of them a negator turned around.
+    pub cues: u32,
+    pub negated_cues: u32,
+    pub exclamation_marks: u32,
+    pub question_marks: u32,
+    /// The label and score of [`score`].
+    pub sentiment: Sentiment,
+}
+
+/// Runs the lexicon over `text` (see [`score`]) and returns everything it counted.
+pub fn lexicon_cues(text: &str, lang: Lang) -> LexiconCues {
     let tokens = tokenize(text);
     let mut tally = Tally::default();
     let mut pending_negation: Option<PendingModifier> = None;
@@ -106,6 +140,10 @@ pub fn score(text: &str, lang: Lang) -> Sentiment {
                     _ => 1.0,
                 };
                 let weight = weight * language_factor * intensity;
+                tally.cues += 1;
+                if negated {
+                    tally.negated_cues += 1;
+                }
                 match (polarity, negated) {
                     (Polarity::Positive, false) => tally.positive += weight,
                     (Polarity::Negative, false) => tally.negative += weight,
@@ -118,7 +156,18 @@ pub fn score(text: &str, lang: Lang) -> Sentiment {
         }
         index += length;
     }
-    tally.into_sentiment()
+    let (positive, negative) = (tally.positive, tally.negative);
+    let (cues, negated_cues) = (tally.cues, tally.negated_cues);
+    let (exclamation_marks, question_marks) = (tally.exclamation_marks, tally.question_marks);
+    LexiconCues {
+        positive,
+        negative,
+        cues,
+        negated_cues,
+        exclamation_marks,
+        question_marks,
+        sentiment: tally.into_sentiment(),
+    }
 }
 
 /// Whether a cue pushes towards positive or negative.
@@ -178,6 +227,8 @@ struct Tally {
     negative: f32,
     exclamation_marks: u32,
     question_marks: u32,
+    cues: u32,
+    negated_cues: u32,
 }
 
 impl Tally {
