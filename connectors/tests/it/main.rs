@@ -4,5 +4,6 @@
 
 mod conversations;
 mod demo;
+mod http_loan_system;
 mod loan_system;
 mod support;
