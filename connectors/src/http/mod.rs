@@ -21,8 +21,8 @@
 //! when the health endpoint answers, because the requests that matter have just been failing.
 //!
 //! Logs are `tracing` events with fields; phone numbers are masked ([`mask_phone`]) and no name, id number or
-//! token is ever logged. Plain `http://` URLs work as they are; `https://` needs a TLS feature of `reqwest`,
-//! which the workspace does not enable yet, and is refused when the client is built without one.
+//! token is ever logged. Only `http://` base URLs are accepted: `https://` needs a TLS feature of `reqwest`,
+//! which the workspace does not enable, so [`HttpLoanSystem::new`] refuses it instead of failing every call.
 
 pub mod breaker;
 mod decode;
@@ -183,9 +183,17 @@ impl HttpLoanSystem {
         let url = Url::parse(&options.base_url).map_err(|error| {
             BackendError::Setup(format!("the core system's base URL is invalid: {error}"))
         })?;
-        if url.scheme() != "http" && url.scheme() != "https" {
+        if url.scheme() == "https" {
+            // The workspace builds reqwest without a TLS feature, so an https request could never be made.
+            return Err(BackendError::Setup(
+                "this build has no TLS: reach an https core system through a local TLS-terminating proxy \
+                 and give its http:// URL"
+                    .to_owned(),
+            ));
+        }
+        if url.scheme() != "http" {
             return Err(BackendError::Setup(format!(
-                "the core system's base URL must be http or https, not {}",
+                "the core system's base URL must be http, not {}",
                 url.scheme()
             )));
         }
