@@ -13,6 +13,7 @@ mod faq;
 mod load;
 mod model;
 mod query;
+pub mod search;
 
 pub use faq::{FaqEntry, FaqSet, INTENT_IDS, MIN_QUESTIONS_PER_LANGUAGE};
 pub use load::{LoadError, Source, ValidationError};
