@@ -507,3 +507,18 @@ fn ten_thousand_generated_entries_index_and_answer() {
         queries.len()
     );
 }
+
+/// The answerable paraphrase set written separately from the retrieval (`knowledge-graph/eval/paraphrases.jsonl`),
+/// never used for tuning; it is measured here together with the unanswerable questions.
+#[test]
+fn the_paraphrase_set_is_measured() {
+    let mut examples = EvalExample::parse_jsonl(include_str!("../../eval/paraphrases.jsonl"))
+        .expect("the paraphrase set parses");
+    let paraphrases = evaluate(demo_index(), &examples);
+    println!("paraphrases alone: {paraphrases}");
+    examples
+        .extend(EvalExample::parse_jsonl(DEMO_UNANSWERABLE).expect("the unanswerable set parses"));
+    let report = evaluate(demo_index(), &examples);
+    println!("paraphrases and unanswerable questions: {report}");
+    assert!(report.mrr_at_5 > 0.3, "{report}");
+}
