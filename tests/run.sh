@@ -12,5 +12,8 @@ if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1
   exit 1
 fi
 
-ANXIN_MODELS_DIR="$PWD/target/anxin-models" cargo run --locked --quiet -p bot -- models fetch
+# Build every test first: that also builds the `anxin` binary (bot has integration tests) with the same features,
+# so fetching with it costs no second compilation.
+cargo test --workspace --locked --no-run
+ANXIN_MODELS_DIR="$PWD/target/anxin-models" "${CARGO_TARGET_DIR:-target}/debug/anxin" models fetch
 cargo test --workspace --locked

@@ -1,4 +1,4 @@
-//! The `anxin` command line: `serve`, `token`, `seed`, `bench`, `models {fetch, list}` and `nlu {train, eval, parse}`, all reading the same
+//! The `anxin` command line: `serve`, `token`, `seed`, `bench`, `models {fetch, list}`, `kg eval` and `nlu {train, eval, parse}`, all reading the same
 //! [`Settings`]. Results go to standard output, progress and logs to standard error, and every failure ends
 //! the process with a non-zero status and a message that says what to do.
 
@@ -67,6 +67,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Evaluate the knowledge base's FAQ retrieval.
+    Kg {
+        #[command(subcommand)]
+        command: KgCommand,
+    },
     /// Train, evaluate or try the NLU.
     Nlu {
         #[command(subcommand)]
@@ -83,6 +88,19 @@ pub struct SeedArgs {
     /// The bundled demo lender's customers, dated relative to today.
     #[arg(long)]
     pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KgCommand {
+    /// Ask the demo lender's FAQ index every question of a JSONL file (`{"query", "expected"}`, expected a FAQ id, a
+    /// graph node id, or "none") and print top-1 accuracy, MRR@5 and the precision of "no answer".
+    Eval {
+        #[arg(long, value_name = "FILE.jsonl")]
+        data: PathBuf,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +171,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => token(&settings, &customer, ttl_hours, admin),
         Command::Seed(arguments) => seed(&settings, &arguments).await,
         Command::Models { command } => models_command(&settings, &command).await,
+        Command::Kg {
+            command: KgCommand::Eval { data, json },
+        } => knowledge_eval(&data, json).await,
         Command::Bench {
             nlu_passes,
             conversations,
@@ -193,6 +214,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } => parse(&settings, &text, reference_date.as_deref()).await,
         },
     }
+}
+
+async fn knowledge_eval(data: &Path, json: bool) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(data).with_context(|| format!("cannot read {}", data.display()))?;
+    let examples = knowledge_graph::search::EvalExample::parse_jsonl(&text)
+        .with_context(|| format!("{} is not a valid evaluation file", data.display()))?;
+    if examples.is_empty() {
+        bail!("{} holds no questions", data.display());
+    }
+    let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let graph = knowledge_graph::KnowledgeGraph::demo()
+            .context("the bundled knowledge does not load")?;
+        let faqs =
+            knowledge_graph::FaqSet::demo(&graph).context("the bundled FAQ does not load")?;
+        let index = knowledge_graph::search::FaqIndex::build(
+            &faqs,
+            &knowledge_graph::search::SearchOptions::default(),
+        )
+        .context("the FAQ index cannot be built")?;
+        Ok(knowledge_graph::search::evaluate(&index, &examples))
+    })
+    .await
+    .context("the evaluation thread failed")??;
+    if json {
+        let value = serde_json::json!({
+            "n": report.n,
+            "top1_accuracy": report.top1_accuracy,
+            "mrr_at_5": report.mrr_at_5,
+            "no_answer_precision": report.no_answer_precision,
+            "no_answer_recall": report.no_answer_recall,
+        });
+        println!("{value}");
+    } else {
+        println!("{report}");
+    }
+    Ok(())
 }
 
 async fn models_command(settings: &Settings, command: &ModelsCommand) -> anyhow::Result<()> {

@@ -79,7 +79,8 @@ pub struct Settings {
     pub jwt_secret: Option<String>,
     /// The server's time zone: "today" for the NLU endpoint and for customers whose own zone is unknown.
     pub timezone: Tz,
-    /// Load the demo lender's customers into a database that has no customers yet.
+    /// Load the demo lender's customers into a database that has no customers yet. Unless set, it is on for the
+    /// embedded SQLite database only, so a lender's own PostgreSQL never receives demo customers by surprise.
     pub demo_data: bool,
     /// The longest customer message accepted, in Unicode scalar values.
     pub max_message_chars: usize,
@@ -244,7 +245,9 @@ impl Settings {
         };
         let demo_data = match environment("ANXIN_DEMO_DATA") {
             Some(text) => parse_bool("ANXIN_DEMO_DATA", &text)?,
-            None => file.demo_data.unwrap_or(true),
+            None => file
+                .demo_data
+                .unwrap_or_else(|| database_url.starts_with("sqlite:")),
         };
         let max_message_chars = match environment("ANXIN_MAX_MESSAGE_CHARS") {
             Some(text) => text.trim().parse::<usize>().with_context(|| {
@@ -376,6 +379,25 @@ mod tests {
         assert_eq!(settings.max_message_chars, 2000);
         assert!(settings.demo_data);
         assert!(settings.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn demo_data_is_off_by_default_for_postgres_and_can_be_asked_for() {
+        let flags = FlagOverrides {
+            database_url: Some("postgres://root@127.0.0.1:5432/lender".to_owned()),
+            ..FlagOverrides::default()
+        };
+        let settings =
+            Settings::from_sources(FileSettings::default(), &environment_of(&[]), &flags)
+                .expect("valid settings");
+        assert!(!settings.demo_data);
+        let settings = Settings::from_sources(
+            FileSettings::default(),
+            &environment_of(&[("ANXIN_DEMO_DATA", "true")]),
+            &flags,
+        )
+        .expect("valid settings");
+        assert!(settings.demo_data);
     }
 
     #[test]
