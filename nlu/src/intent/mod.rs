@@ -26,7 +26,7 @@ pub use self::files::{FORMAT_NAME, FORMAT_VERSION};
 pub(crate) use self::files::{TensorValues, take_f32, take_tensor, write_safetensors};
 #[cfg(test)]
 pub(crate) use self::network::NetworkParts;
-pub(crate) use self::training::{fit_temperature, mean_negative_log_likelihood};
+pub(crate) use self::training::{argmax, fit_temperature, mean_negative_log_likelihood};
 
 /// The most intents a ranking lists.
 pub const MAX_RANKING: usize = 10;

@@ -746,7 +746,8 @@ fn evaluation_logits(
     Ok(logits.to_vec2::<f32>()?)
 }
 
-fn argmax(values: &[f32]) -> usize {
+/// The index of the largest value (the first of equal ones); 0 for an empty slice.
+pub(crate) fn argmax(values: &[f32]) -> usize {
     let mut best = 0;
     for (index, value) in values.iter().enumerate() {
         if *value > values[best] {

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::{LexiconCues, Sentiment, SentimentLabel, lexicon_cues};
 use crate::intent::features::{self, BUCKET_COUNT, FeatureSettings};
 use crate::intent::{
-    TensorValues, fit_temperature, mean_negative_log_likelihood, softmax_with_temperature,
+    TensorValues, argmax, fit_temperature, mean_negative_log_likelihood, softmax_with_temperature,
     take_f32, take_tensor, write_safetensors,
 };
 use crate::{Lang, ModelFiles, NluError, lang, normalize};
@@ -890,14 +890,4 @@ fn train_network(
     }
     let temperature = (temperature as f32).clamp(TEMPERATURE_RANGE.0, TEMPERATURE_RANGE.1);
     Ok((network, temperature, summary))
-}
-
-fn argmax(values: &[f32]) -> usize {
-    let mut best = 0;
-    for (index, value) in values.iter().enumerate() {
-        if *value > values[best] {
-            best = index;
-        }
-    }
-    best
 }
