@@ -8,6 +8,10 @@
 //! rename comes second finds the folder there and simply uses it. A lender may instead point `nlu_model_dir` at
 //! a model of its own (`anxin nlu train --out DIR`).
 //!
+//! The sentiment model is trained the same way from the bundled customer-service domain set
+//! (`nlu::sentiment::data::domain_set`) and cached in `<models_dir>/sentiment-<fingerprint>/`; it joins whichever
+//! intent model is installed.
+//!
 //! Loaded models are kept in a process-wide map keyed by folder, so many `Application`s in one test process
 //! load (or train) a model once.
 
@@ -16,7 +20,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use anyhow::{Context, bail};
+use nlu::sentiment::{SentimentModel, SentimentOptions, SentimentProgress};
 use nlu::{IntentClassifier, ModelFiles, Nlu, TrainOptions, TrainProgress, TrainingExample};
+use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
 use crate::settings::Settings;
@@ -58,12 +64,17 @@ pub async fn installed_nlu(settings: &Settings) -> anyhow::Result<Arc<Nlu>> {
     match &settings.nlu_model_dir {
         Some(model_dir) => {
             let model_dir = model_dir.clone();
-            load_once(&model_dir.clone(), || async move {
-                let classifier = tokio::task::spawn_blocking(move || read_model_dir(&model_dir))
-                    .await
-                    .context("the model loading thread failed")??;
-                Ok(classifier)
-            })
+            load_once(
+                &model_dir.clone(),
+                settings.models_dir.clone(),
+                || async move {
+                    let classifier =
+                        tokio::task::spawn_blocking(move || read_model_dir(&model_dir))
+                            .await
+                            .context("the model loading thread failed")??;
+                    Ok(classifier)
+                },
+            )
             .await
         }
         None => {
@@ -72,7 +83,7 @@ pub async fn installed_nlu(settings: &Settings) -> anyhow::Result<Arc<Nlu>> {
             let model_dir = cached_model_dir(&settings.models_dir, &examples, &options);
             let models_dir = settings.models_dir.clone();
             let target = model_dir.clone();
-            load_once(&model_dir, || async move {
+            load_once(&model_dir, settings.models_dir.clone(), || async move {
                 tokio::task::spawn_blocking(move || {
                     load_or_train(&models_dir, &target, &examples, &options)
                 })
@@ -88,6 +99,7 @@ pub async fn installed_nlu(settings: &Settings) -> anyhow::Result<Arc<Nlu>> {
 /// in this process has loaded it yet.
 async fn load_once<Prepare, Preparing>(
     model_dir: &Path,
+    models_dir: PathBuf,
     prepare: Prepare,
 ) -> anyhow::Result<Arc<Nlu>>
 where
@@ -104,9 +116,12 @@ where
     };
     let nlu = cell
         .get_or_try_init(|| async {
-            prepare()
-                .await
-                .map(|classifier| Arc::new(Nlu::new(classifier)))
+            let classifier = prepare().await?;
+            let sentiment =
+                tokio::task::spawn_blocking(move || load_or_train_sentiment(&models_dir))
+                    .await
+                    .context("the sentiment model thread failed")??;
+            Ok::<_, anyhow::Error>(Arc::new(Nlu::new(classifier).with_sentiment(sentiment)))
         })
         .await?;
     Ok(nlu.clone())
@@ -157,6 +172,66 @@ fn load_or_train(
     Ok(classifier)
 }
 
+/// The cache folder of the sentiment model trained from the bundled domain set with `options`.
+pub fn cached_sentiment_dir(models_dir: &Path, options: &SentimentOptions) -> PathBuf {
+    let mut hasher = Sha256::new();
+    hasher.update(nlu::sentiment::model::SENTIMENT_FORMAT_VERSION.to_le_bytes());
+    hasher.update(format!("{options:?}").as_bytes());
+    hasher.update(nlu::sentiment::data::DOMAIN_TRAIN_JSONL.as_bytes());
+    let digest: String = hasher.finalize()[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    models_dir.join(format!("sentiment-{digest}"))
+}
+
+/// Reads the cached sentiment model, or trains it from the bundled domain set and stores it first.
+fn load_or_train_sentiment(models_dir: &Path) -> anyhow::Result<SentimentModel> {
+    let options = SentimentOptions::default();
+    let model_dir = cached_sentiment_dir(models_dir, &options);
+    if model_dir.join(MODEL_META_FILE).is_file() {
+        match read_model_files(&model_dir).and_then(|files| {
+            SentimentModel::from_files(&files)
+                .context("the cached sentiment model cannot be loaded")
+        }) {
+            Ok(model) => return Ok(model),
+            Err(error) => tracing::warn!(
+                model_dir = %model_dir.display(),
+                error = format!("{error:#}"),
+                "the cached sentiment model is unreadable; training it again"
+            ),
+        }
+    }
+    let (training, _development) =
+        nlu::sentiment::data::domain_set().context("the bundled sentiment data is invalid")?;
+    tracing::info!(model_dir = %model_dir.display(), examples = training.len(), "training the sentiment model");
+    let model = SentimentModel::train(&training, &options, &mut |progress: &SentimentProgress| {
+        eprintln!(
+            "preparing the sentiment model (first run only): epoch {}/{} (loss {:.4})",
+            progress.epoch, progress.epochs, progress.loss
+        );
+    })
+    .context("training the sentiment model failed")?;
+    let files = model
+        .to_files()
+        .context("serialising the sentiment model failed")?;
+    std::fs::create_dir_all(models_dir)
+        .with_context(|| format!("cannot create the model folder {}", models_dir.display()))?;
+    install_model_dir(&model_dir, &files)?;
+    Ok(model)
+}
+
+/// Reads the two files of a model folder.
+fn read_model_files(model_dir: &Path) -> anyhow::Result<ModelFiles> {
+    let meta_path = model_dir.join(MODEL_META_FILE);
+    let weights_path = model_dir.join(MODEL_WEIGHTS_FILE);
+    let meta_json = std::fs::read_to_string(&meta_path)
+        .with_context(|| format!("cannot read {}", meta_path.display()))?;
+    let weights = std::fs::read(&weights_path)
+        .with_context(|| format!("cannot read {}", weights_path.display()))?;
+    Ok(ModelFiles { weights, meta_json })
+}
+
 /// Reads a model folder holding `model.safetensors` and `meta.json`.
 pub fn read_model_dir(model_dir: &Path) -> anyhow::Result<IntentClassifier> {
     let meta_path = model_dir.join(MODEL_META_FILE);
@@ -167,11 +242,8 @@ pub fn read_model_dir(model_dir: &Path) -> anyhow::Result<IntentClassifier> {
             model_dir.display()
         );
     }
-    let meta_json = std::fs::read_to_string(&meta_path)
-        .with_context(|| format!("cannot read {}", meta_path.display()))?;
-    let weights = std::fs::read(&weights_path)
-        .with_context(|| format!("cannot read {}", weights_path.display()))?;
-    IntentClassifier::from_files(&ModelFiles { weights, meta_json }).with_context(|| {
+    let files = read_model_files(model_dir)?;
+    IntentClassifier::from_files(&files).with_context(|| {
         format!(
             "the intent model in {} cannot be loaded",
             model_dir.display()
