@@ -205,47 +205,43 @@ pub(super) fn find_phones(utterance: &Utterance, candidates: &mut Vec<Candidate>
         when(utterance, Requires::Digits, &MAINLAND_MOBILE),
         text,
         |captures| {
-            let Some(whole) = captures.get(0) else {
-                return false;
-            };
-            let before = utterance.folded_char_before(whole.start());
-            if !stands_alone(utterance, whole.start(), whole.end()) || before == Some('+') {
-                return false;
-            }
-            let national: String = (1..=3)
-                .filter_map(|group| captures.get(group).map(|m| m.as_str()))
-                .collect();
-            candidates.push(utterance.candidate(
-                EntityKind::Phone,
-                whole.range(),
-                EntityValue::Text(format!("+86{national}")),
-                Priority::Phone,
-            ));
-            true
+            // A mainland number right after a `+` belongs to a longer international number.
+            let after_plus = captures
+                .get(0)
+                .is_some_and(|whole| utterance.folded_char_before(whole.start()) == Some('+'));
+            !after_plus && push_phone(utterance, captures, "+86", candidates)
         },
     );
     scan(
         when(utterance, Requires::Digits, &US_PHONE),
         text,
-        |captures| {
-            let Some(whole) = captures.get(0) else {
-                return false;
-            };
-            if !stands_alone(utterance, whole.start(), whole.end()) {
-                return false;
-            }
-            let national: String = (1..=3)
-                .filter_map(|group| captures.get(group).map(|m| m.as_str()))
-                .collect();
-            candidates.push(utterance.candidate(
-                EntityKind::Phone,
-                whole.range(),
-                EntityValue::Text(format!("+1{national}")),
-                Priority::Phone,
-            ));
-            true
-        },
+        |captures| push_phone(utterance, captures, "+1", candidates),
     );
+}
+
+/// Adds the phone of a match whose groups 1 to 3 hold the national number, as E.164 with `country_code`.
+fn push_phone(
+    utterance: &Utterance,
+    captures: &regex::Captures<'_>,
+    country_code: &str,
+    candidates: &mut Vec<Candidate>,
+) -> bool {
+    let Some(whole) = captures.get(0) else {
+        return false;
+    };
+    if !stands_alone(utterance, whole.start(), whole.end()) {
+        return false;
+    }
+    let national: String = (1..=3)
+        .filter_map(|group| captures.get(group).map(|m| m.as_str()))
+        .collect();
+    candidates.push(utterance.candidate(
+        EntityKind::Phone,
+        whole.range(),
+        EntityValue::Text(format!("{country_code}{national}")),
+        Priority::Phone,
+    ));
+    true
 }
 
 pub(super) fn find_id_numbers(utterance: &Utterance, candidates: &mut Vec<Candidate>) {

@@ -339,27 +339,30 @@ pub(super) fn find_person_names(utterance: &Utterance, candidates: &mut Vec<Cand
     );
 }
 
+/// Adds the name at a byte range of the cased text (original letter case).
 fn push_cased(
     utterance: &Utterance,
     bytes: std::ops::Range<usize>,
     candidates: &mut Vec<Candidate>,
 ) {
-    let chars = utterance.cased_chars(bytes);
-    let name = utterance.original_span(chars.clone()).to_owned();
-    candidates.push(Candidate {
-        kind: EntityKind::PersonName,
-        chars,
-        value: EntityValue::Text(name),
-        priority: Priority::PersonName,
-    });
+    push_name(utterance, utterance.cased_chars(bytes), candidates);
 }
 
+/// Adds the name at a byte range of the folded text.
 fn push_folded(
     utterance: &Utterance,
     bytes: std::ops::Range<usize>,
     candidates: &mut Vec<Candidate>,
 ) {
-    let chars = utterance.folded_chars(bytes);
+    push_name(utterance, utterance.folded_chars(bytes), candidates);
+}
+
+/// Adds the name at these characters, its value the original text.
+fn push_name(
+    utterance: &Utterance,
+    chars: std::ops::Range<usize>,
+    candidates: &mut Vec<Candidate>,
+) {
     let name = utterance.original_span(chars.clone()).to_owned();
     candidates.push(Candidate {
         kind: EntityKind::PersonName,
