@@ -9,12 +9,14 @@
 //! Beside the graph sit frequently asked questions ([`FaqSet`], from `knowledge/faq/*.toml`): ready answers in both
 //! languages, each citing the graph nodes it rests on, and checked against them when loaded.
 
+mod export;
 mod faq;
 mod load;
 mod model;
 mod query;
 pub mod search;
 
+pub use export::{ExportedRelation, GraphExport, KindLegend, kind_colour, kind_name};
 pub use faq::{FaqEntry, FaqSet, INTENT_IDS, MIN_QUESTIONS_PER_LANGUAGE};
 pub use load::{LoadError, Source, ValidationError};
 pub use model::{Lang, LocalText, Node, NodeKind, Relation, RelationKind};
