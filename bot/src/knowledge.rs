@@ -1,0 +1,309 @@
+//! The lender's knowledge in service: the graph, the FAQ set and the FAQ index, loaded together, validated
+//! together, and swapped in together, so a reader never sees a graph from one load and an index from another.
+//!
+//! Knowledge comes either from the files compiled into the binary (the demo lender's, `knowledge-graph/knowledge/`)
+//! or from a folder of the same layout that a lender keeps: `*.toml` graph files at the top, `faq/*.toml` FAQ files,
+//! and optionally the search tables `search/dictionary.txt`, `search/synonyms.txt`, `search/stopwords.txt` and
+//! `search/traditional.txt` (the bundled ones are used for any that is missing). [`KnowledgeService::reload`]
+//! re-reads the folder; a folder that does not validate leaves the knowledge in service untouched and reports every
+//! problem with its file and line.
+//!
+//! [`KnowledgeService::answer`] is what the chat asks when the dialog returns `LookUpKnowledge`: the FAQ entry that
+//! answers the question, in the customer's language, when the search trusts it.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use anyhow::Context;
+use dialog::KnowledgeAnswer;
+use knowledge_graph::search::{FaqIndex, SearchOptions};
+use knowledge_graph::{FaqSet, KnowledgeGraph, LoadError, Source};
+use nlu::Lang;
+
+/// Where the knowledge is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KnowledgeOrigin {
+    /// The demo lender's files, compiled into the binary.
+    Bundled,
+    /// A lender's knowledge folder.
+    Folder(PathBuf),
+}
+
+/// One consistent load of the knowledge.
+#[derive(Debug)]
+pub struct KnowledgeBase {
+    pub graph: KnowledgeGraph,
+    pub faq: FaqSet,
+    pub index: FaqIndex,
+}
+
+/// Why knowledge could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum KnowledgeError {
+    /// The files were read but do not validate; every problem with its file and line.
+    #[error("the knowledge does not validate:\n{0}")]
+    Invalid(LoadError),
+    /// A file or the folder could not be read, or the index could not be built.
+    #[error("{0:#}")]
+    Unreadable(anyhow::Error),
+}
+
+impl KnowledgeBase {
+    /// Validates graph and FAQ files and indexes the FAQ.
+    pub fn load(
+        graph_files: &[Source<'_>],
+        faq_files: &[Source<'_>],
+        options: &SearchOptions,
+    ) -> Result<KnowledgeBase, KnowledgeError> {
+        let graph = KnowledgeGraph::load(graph_files).map_err(KnowledgeError::Invalid)?;
+        let faq = FaqSet::load(faq_files, &graph).map_err(KnowledgeError::Invalid)?;
+        let index = FaqIndex::build(&faq, options)
+            .map_err(|error| KnowledgeError::Unreadable(error.into()))?;
+        Ok(KnowledgeBase { graph, faq, index })
+    }
+
+    /// The demo lender's knowledge, compiled in.
+    pub fn bundled() -> Result<KnowledgeBase, KnowledgeError> {
+        let graph_files: Vec<Source<'_>> = knowledge_graph::DEMO_KNOWLEDGE
+            .iter()
+            .map(|(name, text)| Source { name, text })
+            .collect();
+        let faq_files: Vec<Source<'_>> = knowledge_graph::DEMO_FAQ
+            .iter()
+            .map(|(name, text)| Source { name, text })
+            .collect();
+        KnowledgeBase::load(&graph_files, &faq_files, &SearchOptions::default())
+    }
+
+    /// A knowledge folder: `*.toml` graph files, `faq/*.toml` FAQ files, optional `search/*.txt` tables.
+    pub fn from_folder(folder: &Path) -> Result<KnowledgeBase, KnowledgeError> {
+        let graph_files = read_toml_files(folder).map_err(KnowledgeError::Unreadable)?;
+        let faq_files = read_toml_files(&folder.join("faq")).map_err(KnowledgeError::Unreadable)?;
+        let mut options = SearchOptions::default();
+        let search = folder.join("search");
+        for (name, table) in [
+            ("dictionary.txt", &mut options.dictionary),
+            ("synonyms.txt", &mut options.synonyms),
+            ("stopwords.txt", &mut options.stopwords),
+            ("traditional.txt", &mut options.traditional),
+        ] {
+            let path = search.join(name);
+            if path.is_file() {
+                *table = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))
+                    .map_err(KnowledgeError::Unreadable)?;
+            }
+        }
+        let graph_sources: Vec<Source<'_>> = graph_files
+            .iter()
+            .map(|(name, text)| Source { name, text })
+            .collect();
+        let faq_sources: Vec<Source<'_>> = faq_files
+            .iter()
+            .map(|(name, text)| Source { name, text })
+            .collect();
+        KnowledgeBase::load(&graph_sources, &faq_sources, &options)
+    }
+
+    /// The FAQ answer to `question` in `lang`, when the search trusts it.
+    ///
+    /// `intent` is the classifier's reading when it was confident. It is a hint, not a filter: the entry the search
+    /// ranks first wins unless an entry of that intent is nearly as likely, since the classifier and the search err
+    /// on different questions.
+    pub fn answer(
+        &self,
+        question: &str,
+        intent: Option<&str>,
+        lang: Lang,
+    ) -> Option<KnowledgeAnswer> {
+        let kg_lang = match lang {
+            Lang::En => knowledge_graph::Lang::En,
+            _ => knowledge_graph::Lang::Zh,
+        };
+        let hits = self.index.search(question, Some(kg_lang), 5);
+        let threshold = self.index.calibration().threshold;
+        let best = hits.first()?;
+        let chosen = intent
+            .and_then(|intent| {
+                hits.iter().find(|hit| {
+                    hit.confidence >= best.confidence * INTENT_HINT_MARGIN
+                        && self
+                            .index
+                            .entry(&hit.faq_id)
+                            .is_some_and(|entry| entry.intent.as_deref() == Some(intent))
+                })
+            })
+            .unwrap_or(best);
+        if chosen.confidence < threshold {
+            return None;
+        }
+        let entry = self.index.entry(&chosen.faq_id)?;
+        let answer = entry.answer(kg_lang);
+        Some(KnowledgeAnswer {
+            text: answer.text,
+            entry_id: entry.id.clone(),
+            sources: answer.sources,
+            intent: entry.intent.clone(),
+            confidence: chosen.confidence,
+        })
+    }
+}
+
+/// How close to the best hit's confidence an entry of the classifier's intent must come to be preferred.
+const INTENT_HINT_MARGIN: f32 = 0.8;
+
+/// The knowledge in service, swappable without a restart. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct KnowledgeService {
+    current: Arc<RwLock<Arc<KnowledgeBase>>>,
+    origin: KnowledgeOrigin,
+}
+
+impl KnowledgeService {
+    /// Loads the knowledge from `origin`.
+    pub fn load(origin: KnowledgeOrigin) -> Result<KnowledgeService, KnowledgeError> {
+        let started = Instant::now();
+        let base = match &origin {
+            KnowledgeOrigin::Bundled => KnowledgeBase::bundled()?,
+            KnowledgeOrigin::Folder(folder) => KnowledgeBase::from_folder(folder)?,
+        };
+        tracing::info!(
+            nodes = base.graph.node_count(),
+            faq_entries = base.faq.len(),
+            origin = ?origin,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "knowledge loaded"
+        );
+        Ok(KnowledgeService {
+            current: Arc::new(RwLock::new(Arc::new(base))),
+            origin,
+        })
+    }
+
+    /// The knowledge in service now. Hold it for one question, not longer, so a reload takes effect.
+    pub fn current(&self) -> Arc<KnowledgeBase> {
+        Arc::clone(
+            &self
+                .current
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+
+    pub fn origin(&self) -> &KnowledgeOrigin {
+        &self.origin
+    }
+
+    /// Puts `base` in service; questions already being answered finish with the knowledge they started with.
+    pub fn replace(&self, base: KnowledgeBase) {
+        *self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(base);
+    }
+
+    /// Reads the origin again and, if it validates, puts it in service. On error the knowledge in service stays.
+    pub fn reload(&self) -> Result<Arc<KnowledgeBase>, KnowledgeError> {
+        let base = match &self.origin {
+            KnowledgeOrigin::Bundled => KnowledgeBase::bundled()?,
+            KnowledgeOrigin::Folder(folder) => KnowledgeBase::from_folder(folder)?,
+        };
+        self.replace(base);
+        Ok(self.current())
+    }
+
+    /// See [`KnowledgeBase::answer`].
+    pub fn answer(
+        &self,
+        question: &str,
+        intent: Option<&str>,
+        lang: Lang,
+    ) -> Option<KnowledgeAnswer> {
+        self.current().answer(question, intent, lang)
+    }
+}
+
+/// The `*.toml` files directly in `folder`, sorted by name, as `(path as given, text)`.
+fn read_toml_files(folder: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(folder)
+        .with_context(|| format!("reading the knowledge folder {}", folder.display()))?
+    {
+        let path = entry?.path();
+        if path.is_file()
+            && path
+                .extension()
+                .is_some_and(|extension| extension == "toml")
+        {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Ok((path.display().to_string(), text))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_knowledge_answers_a_fact_in_both_languages() {
+        let service = KnowledgeService::load(KnowledgeOrigin::Bundled).expect("bundled knowledge");
+        let zh = service
+            .answer("人工客服几点上班", None, Lang::Zh)
+            .expect("an answer in Chinese");
+        assert!(
+            zh.text.contains("8:00") || zh.text.contains("08:00"),
+            "{zh:?}"
+        );
+        let en = service
+            .answer(
+                "What is your customer service hotline number?",
+                None,
+                Lang::En,
+            )
+            .expect("an answer in English");
+        assert!(en.text.contains("400-800-6688"), "{en:?}");
+        assert!(
+            service
+                .answer("天王盖地虎，宝塔镇河妖", None, Lang::Zh)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_folder_that_does_not_validate_leaves_the_knowledge_in_service() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        std::fs::create_dir(folder.path().join("faq")).expect("faq folder");
+        for (name, text) in knowledge_graph::DEMO_KNOWLEDGE {
+            let file = Path::new(name).file_name().expect("a file name");
+            std::fs::write(folder.path().join(file), text).expect("graph file");
+        }
+        for (name, text) in knowledge_graph::DEMO_FAQ {
+            let file = Path::new(name).file_name().expect("a file name");
+            std::fs::write(folder.path().join("faq").join(file), text).expect("faq file");
+        }
+        let service = KnowledgeService::load(KnowledgeOrigin::Folder(folder.path().to_owned()))
+            .expect("the copied demo knowledge loads");
+        let entries = service.current().faq.len();
+
+        std::fs::write(
+            folder.path().join("broken.toml"),
+            "[[relation]]\nfrom = \"lender\"\nkind = \"offers\"\nto = \"product.nowhere\"\n",
+        )
+        .expect("a broken file");
+        let error = service.reload().expect_err("a broken reference is refused");
+        let message = error.to_string();
+        assert!(message.contains("broken.toml:1"), "{message}");
+        assert!(message.contains("product.nowhere"), "{message}");
+        assert_eq!(service.current().faq.len(), entries);
+    }
+}
