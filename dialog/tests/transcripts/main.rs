@@ -5,3 +5,4 @@ mod conversations;
 mod every_intent;
 mod fixtures;
 mod harness;
+mod knowledge;
