@@ -1,11 +1,14 @@
-//! Anxin's backends: the loan system (customers, loans, instalments, cards, repayments) and the conversation
-//! store (conversations, messages, dialog state, handoffs), each behind a trait with an SQL implementation
-//! through sqlx that runs on SQLite (the embedded default) and PostgreSQL.
+//! Anxin's backends: the loan system (customers, loans, instalments, cards, repayments), the conversation
+//! store (conversations, messages, dialog state, handoffs) and cases (requests with a reference number and a
+//! deadline, [`cases`]), each behind a trait with an SQL implementation through sqlx that runs on SQLite (the
+//! embedded default) and PostgreSQL; the loan system and cases also have an HTTP implementation ([`http`]) for a
+//! lender's own systems.
 //!
 //! The loan arithmetic (what is due, what is overdue, a payoff quote) lives in [`loans`] as pure functions over
 //! the records, so that every implementation of [`LoanSystem`] answers alike. [`seed`] is the JSON format of
 //! `anxin seed`, and [`demo`] generates the bundled demo lender's customers relative to a given day.
 
+pub mod cases;
 pub mod demo;
 pub mod http;
 pub mod loans;
@@ -17,10 +20,11 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub use http::{HttpLoanSystem, HttpLoanSystemOptions};
+pub use cases::{Case, Cases, NewCase};
+pub use http::{HttpCases, HttpLoanSystem, HttpLoanSystemOptions};
 pub use loans::{Account, DueInstallment, LoanStatus, LoanSummary, PayoffQuote};
 pub use seed::{SeedData, SeedReport};
-pub use sql::{Database, DatabaseBackend, SqlConversationStore, SqlLoanSystem};
+pub use sql::{Database, DatabaseBackend, SqlCases, SqlConversationStore, SqlLoanSystem};
 
 /// Failures of a backend. A customer or conversation that does not exist is `Ok(None)`, not an error.
 #[derive(Debug, thiserror::Error)]

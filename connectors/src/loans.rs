@@ -271,6 +271,17 @@ fn interest_to_date(
     round_to_cents(accrued.min(unpaid_charges).max(Decimal::ZERO))
 }
 
+/// The first day on which settling or prepaying `loan` costs no early-settlement fee: the disbursement day plus 3
+/// months for a cash loan (a day missing from that month falls back to its last day); `None` for products that
+/// never charge one.
+pub fn early_settlement_fee_until(loan: &Loan) -> Option<NaiveDate> {
+    if loan.product != CASH_LOAN {
+        return None;
+    }
+    loan.disbursed_on
+        .checked_add_months(Months::new(EARLY_SETTLEMENT_WINDOW_MONTHS))
+}
+
 /// The fee for settling a cash loan within its first months.
 fn early_settlement_fee(loan: &Loan, as_of: NaiveDate, principal_not_yet_due: Decimal) -> Decimal {
     if loan.product != CASH_LOAN {

@@ -94,6 +94,46 @@ pub(crate) fn repayment(value: &Value, path: &str) -> Result<Repayment, BackendE
     })
 }
 
+/// A case of the case system; `details` is an object of strings (optional, empty when missing).
+pub(crate) fn case(value: &Value, path: &str) -> Result<crate::Case, BackendError> {
+    let fields = Fields::of(value, path)?;
+    let mut details = std::collections::BTreeMap::new();
+    match fields.optional("details") {
+        None => {}
+        Some(Value::Object(object)) => {
+            for (name, detail) in object {
+                match detail {
+                    Value::String(text) => {
+                        details.insert(name.clone(), text.clone());
+                    }
+                    other => {
+                        return Err(invalid(
+                            &format!("{}.{name}", fields.field_path("details")),
+                            &format!("is {}, not a string", kind(other)),
+                        ));
+                    }
+                }
+            }
+        }
+        Some(other) => {
+            return Err(invalid(
+                &fields.field_path("details"),
+                &format!("is {}, not an object", kind(other)),
+            ));
+        }
+    }
+    Ok(crate::Case {
+        reference: fields.text("reference")?,
+        customer_id: fields.text("customer_id")?,
+        kind: fields.text("kind")?,
+        status: fields.text("status")?,
+        summary: fields.text("summary")?,
+        details,
+        opened_at: fields.timestamp("opened_at")?,
+        deadline: fields.date("deadline")?,
+    })
+}
+
 /// Decodes the list under `key` of an envelope such as `{"loans": [...]}`, each item with `decode_item`.
 pub(crate) fn list<Record>(
     envelope: &Value,

@@ -25,6 +25,7 @@
 //! which the workspace does not enable, so [`HttpLoanSystem::new`] refuses it instead of failing every call.
 
 pub mod breaker;
+mod cases;
 mod decode;
 
 use std::fmt;
@@ -33,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
@@ -42,6 +43,7 @@ use crate::{Account, BackendError, Card, Customer, Loan, LoanSystem, Repayment};
 use breaker::{CircuitBreaker, Refusal, Transition};
 
 pub use breaker::{BreakerOptions, BreakerState};
+pub use cases::HttpCases;
 
 /// The largest response body read; a larger one is a broken answer, not a reason to exhaust memory.
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -157,10 +159,15 @@ impl fmt::Debug for HttpLoanSystem {
     }
 }
 
-/// One request: its URL and, for logs, the route without personal data.
-struct Route {
+/// One request: its method, URL, body and, for logs, the route without personal data.
+pub(crate) struct Route {
     url: String,
     template: &'static str,
+    method: reqwest::Method,
+    /// A JSON body to send, for `POST`.
+    body: Option<Vec<u8>>,
+    /// The error code of a 404 that means "no such record" (`Ok(None)`), not a wrong base URL.
+    not_found_code: &'static str,
 }
 
 /// What one attempt came to.
@@ -247,21 +254,33 @@ impl HttpLoanSystem {
         self.inner.breaker.state(Instant::now())
     }
 
-    fn route(&self, template: &'static str, segments: &[&str]) -> Route {
+    /// A `GET` of the route `segments`, whose 404 `customer_not_found` means no such customer.
+    pub(crate) fn route(&self, template: &'static str, segments: &[&str]) -> Route {
         let mut url = self.inner.base.clone();
         for segment in segments {
             url.push('/');
             url.push_str(&encode_path_segment(segment));
         }
-        Route { url, template }
+        Route {
+            url,
+            template,
+            method: reqwest::Method::GET,
+            body: None,
+            not_found_code: CUSTOMER_NOT_FOUND,
+        }
     }
 
-    fn deadline(&self) -> Instant {
+    pub(crate) fn deadline(&self) -> Instant {
         Instant::now() + self.inner.total_deadline
     }
 
-    /// `GET`s a route through the breaker with retries; `Ok(None)` is the API's "no such customer".
-    async fn get(&self, route: &Route, deadline: Instant) -> Result<Option<Value>, BackendError> {
+    /// Sends a request through the breaker with retries; `Ok(None)` is the route's "no such record" 404. Only
+    /// idempotent requests are sent: `GET`s, and `POST`s whose body carries a request id the server deduplicates.
+    pub(crate) async fn get(
+        &self,
+        route: &Route,
+        deadline: Instant,
+    ) -> Result<Option<Value>, BackendError> {
         let inner = &self.inner;
         let mut retries_done = 0;
         loop {
@@ -296,12 +315,12 @@ impl HttpLoanSystem {
                 }
                 Attempt::NotFound(body) => {
                     drop(permit);
-                    return match decode::error_code(&body).as_deref() {
-                        Some(CUSTOMER_NOT_FOUND) => Ok(None),
+                    return match decode::error_code(&body) {
+                        Some(code) if code == route.not_found_code => Ok(None),
                         code => Err(BackendError::InvalidData(format!(
-                            "{} answered 404 with the error code {code:?} instead of {CUSTOMER_NOT_FOUND:?}: \
+                            "{} answered 404 with the error code {code:?} instead of {:?}: \
                              is the base URL right?",
-                            route.template
+                            route.template, route.not_found_code
                         ))),
                     };
                 }
@@ -350,12 +369,17 @@ impl HttpLoanSystem {
 
     /// One request, bounded by `timeout` from connecting to the last byte of the answer.
     async fn attempt(&self, route: &Route, timeout: Duration) -> Attempt {
-        let request = self
+        let mut request = self
             .inner
             .client
-            .get(&route.url)
+            .request(route.method.clone(), &route.url)
             .header(AUTHORIZATION, self.inner.authorization.clone())
             .header(ACCEPT, "application/json");
+        if let Some(body) = &route.body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
         let exchange = async {
             let response = request.send().await?;
             let status = response.status();
@@ -546,7 +570,7 @@ fn classify(route: &Route, status: StatusCode, body: Vec<u8>) -> Attempt {
             .unwrap_or_default()
     };
     match status.as_u16() {
-        200 => Attempt::Answered(body),
+        200 | 201 => Attempt::Answered(body),
         404 => Attempt::NotFound(body),
         401 | 403 => Attempt::Failed {
             error: BackendError::Unavailable(format!(

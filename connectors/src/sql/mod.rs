@@ -19,6 +19,7 @@
 //! that concurrent writers wait for each other instead of failing. When the PostgreSQL server answers that the
 //! database does not exist, it is created through the server's `postgres` database and connected to again.
 
+mod cases;
 mod conversations;
 mod loan_system;
 
@@ -34,11 +35,12 @@ use sqlx::{Any, AnyPool, Executor, Row, SqlSafeStr, Transaction};
 
 use crate::BackendError;
 
+pub use cases::SqlCases;
 pub use conversations::SqlConversationStore;
 pub use loan_system::SqlLoanSystem;
 
 /// The migrations in `connectors/migrations/`, in order: version, description and SQL.
-const MIGRATIONS: [(i64, &str, &str); 2] = [
+const MIGRATIONS: [(i64, &str, &str); 3] = [
     (
         1,
         "loan system",
@@ -49,6 +51,7 @@ const MIGRATIONS: [(i64, &str, &str); 2] = [
         "conversations",
         include_str!("../../migrations/0002_conversations.sql"),
     ),
+    (5, "cases", include_str!("../../migrations/0005_cases.sql")),
 ];
 
 /// How long a request waits for a free connection before the database counts as unavailable.
@@ -159,6 +162,11 @@ impl Database {
     /// The loan system stored in this database.
     pub fn loan_system(&self) -> SqlLoanSystem {
         SqlLoanSystem::new(self.clone())
+    }
+
+    /// The cases kept in this database.
+    pub fn cases(&self) -> SqlCases {
+        SqlCases::new(self.clone())
     }
 
     /// The conversation store in this database.

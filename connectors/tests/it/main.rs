@@ -2,6 +2,7 @@
 //! PostgreSQL at `postgres://root@127.0.0.1:5432/` (a fresh database `anxin_test_<uuid>` created and dropped by the
 //! test; no other database is touched).
 
+mod cases;
 mod conversations;
 mod demo;
 mod http_loan_system;
