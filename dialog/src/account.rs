@@ -58,6 +58,12 @@ pub struct LoanView {
     pub outstanding_total: Decimal,
     pub payoff: Option<PayoffView>,
     pub schedule: Vec<ScheduleLine>,
+    /// The day the money was paid out.
+    #[serde(default)]
+    pub disbursed_on: Option<NaiveDate>,
+    /// Until this day (exclusive) prepaying principal costs the early-settlement fee; `None` when it never does.
+    #[serde(default)]
+    pub early_fee_until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +83,17 @@ pub struct FailedDebitView {
     pub reason: Option<String>,
 }
 
+/// A repayment attempt, successful or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepaymentView {
+    pub loan_id: String,
+    pub amount: Decimal,
+    pub at: DateTime<FixedOffset>,
+    /// `autodebit`, `app`, `transfer`, ...
+    pub channel: String,
+    pub succeeded: bool,
+}
+
 /// A customer's account as of today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
@@ -92,4 +109,7 @@ pub struct AccountView {
     pub available_limit: Option<Decimal>,
     /// Borrowing is blocked while any instalment is overdue.
     pub limit_frozen: bool,
+    /// Every repayment attempt, newest first.
+    #[serde(default)]
+    pub repayments: Vec<RepaymentView>,
 }

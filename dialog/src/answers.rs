@@ -1,8 +1,9 @@
 //! Answers built from the customer's account: what is due, the schedule, the payoff quote, the credit limit and
-//! the latest failed automatic debit. Every figure comes from the [`AccountView`] as the loan system computed it;
+//! the latest failed automatic debit, how to pay and what was paid, a partial prepayment, a higher or frozen
+//! limit, and where the latest loan's application and disbursement stand. Every figure comes from the [`AccountView`] as the loan system computed it;
 //! this module only chooses which facts matter and puts them into the customer's language.
 
-use chrono::{Days, NaiveDate, NaiveTime};
+use chrono::{Datelike, Days, NaiveDate, NaiveTime, Weekday};
 use nlu::Lang;
 use rust_decimal::Decimal;
 
@@ -272,7 +273,7 @@ fn loan_schedule(phrasing: &Phrasing<'_>, loan: &LoanView) -> Reply {
 }
 
 /// Paid, unpaid or overdue, with what is still owed when part was paid.
-fn instalment_status(phrasing: &Phrasing<'_>, line: &ScheduleLine) -> String {
+pub(crate) fn instalment_status(phrasing: &Phrasing<'_>, line: &ScheduleLine) -> String {
     if line.outstanding <= Decimal::ZERO {
         return phrasing.say(keys::STATUS_PAID, &[]);
     }
@@ -516,4 +517,258 @@ fn card_lines(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// What is due, then every way to pay.
+pub(crate) fn make_payment(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<Reply> {
+    let mut replies = due_amount(phrasing, view);
+    if !active_loans(view).is_empty() {
+        replies.push(reply(vec![phrasing.say(keys::PAYMENT_WAYS, &[])]));
+    }
+    replies
+}
+
+/// How many payments [`already_paid`] lists.
+const RECENT_REPAYMENTS_SHOWN: usize = 5;
+
+/// The latest payments as the loan system has them, and what to do when one is missing.
+pub(crate) fn already_paid(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<Reply> {
+    if view.repayments.is_empty() {
+        return vec![reply(vec![
+            phrasing.say(keys::REPAYMENTS_NONE, &[]),
+            phrasing.say(keys::ALREADY_PAID_NOTE, &[]),
+        ])];
+    }
+    let mut lines = vec![phrasing.say(keys::REPAYMENTS_HEADER, &[])];
+    for repayment in view.repayments.iter().take(RECENT_REPAYMENTS_SHOWN) {
+        let loan = view
+            .loans
+            .iter()
+            .find(|loan| loan.id == repayment.loan_id)
+            .map(|loan| phrasing.loan_label(loan))
+            .unwrap_or_else(|| repayment.loan_id.clone());
+        let channel = phrasing.member_or(family::CHANNEL, &repayment.channel, &repayment.channel);
+        let status = phrasing.say(
+            if repayment.succeeded {
+                keys::REPAYMENT_SUCCEEDED
+            } else {
+                keys::REPAYMENT_FAILED
+            },
+            &[],
+        );
+        lines.push(phrasing.say(
+            keys::REPAYMENT_LINE,
+            &[
+                ("time", &format::date_time(repayment.at, phrasing.lang)),
+                ("loan", &loan),
+                ("amount", &phrasing.money(repayment.amount)),
+                ("channel", &channel),
+                ("status", &status),
+            ],
+        ));
+    }
+    let mut replies = vec![reply(lines)];
+    let mut due = due_amount(phrasing, view);
+    replies.append(&mut due);
+    replies.push(reply(vec![phrasing.say(keys::ALREADY_PAID_NOTE, &[])]));
+    replies
+}
+
+/// The smallest partial prepayment the demo lender accepts.
+fn minimum_prepayment() -> Decimal {
+    Decimal::new(100, 0)
+}
+
+/// What prepaying part of each loan involves, and, when the customer named an amount, what it costs today.
+pub(crate) fn partial_prepay(
+    phrasing: &Phrasing<'_>,
+    view: &AccountView,
+    amount: Option<Decimal>,
+) -> Vec<Reply> {
+    if let Some(answer) = nothing_owed(phrasing, view) {
+        return vec![answer];
+    }
+    active_loans(view)
+        .into_iter()
+        .map(|loan| {
+            let label = phrasing.loan_label(loan);
+            if loan.product == INSTALMENT_LOAN {
+                return reply(vec![
+                    phrasing.say(keys::PREPAY_INSTALMENT, &[("loan", &label)]),
+                ]);
+            }
+            let principal = phrasing.money(loan.remaining_principal);
+            let mut lines = vec![phrasing.say(
+                keys::PREPAY_CASH,
+                &[("loan", &label), ("principal", &principal)],
+            )];
+            let fee_applies = loan
+                .early_fee_until
+                .is_some_and(|until| phrasing.today < until);
+            match loan.early_fee_until {
+                Some(until) if fee_applies => lines.push(phrasing.say(
+                    keys::PREPAY_FEE_UNTIL,
+                    &[("date", &format::date(until, phrasing.lang))],
+                )),
+                _ => lines.push(phrasing.say(keys::PREPAY_NO_FEE, &[])),
+            }
+            if let Some(amount) = amount {
+                if amount < minimum_prepayment() {
+                    lines.push(phrasing.say(keys::PREPAY_TOO_SMALL, &[]));
+                } else if amount > loan.remaining_principal {
+                    lines.push(phrasing.say(keys::PREPAY_TOO_LARGE, &[("principal", &principal)]));
+                } else {
+                    let fee = if fee_applies {
+                        (amount * Decimal::new(2, 2)).round_dp_with_strategy(
+                            2,
+                            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                        )
+                    } else {
+                        Decimal::ZERO
+                    };
+                    lines.push(phrasing.say(
+                        keys::PREPAY_QUOTE,
+                        &[
+                            ("amount", &phrasing.money(amount)),
+                            ("fee", &phrasing.money(fee)),
+                            ("total", &phrasing.money(amount + fee)),
+                        ],
+                    ));
+                }
+            }
+            reply(lines)
+        })
+        .collect()
+}
+
+/// The limit, and whether it is frozen and why.
+pub(crate) fn limit_frozen(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<Reply> {
+    let mut replies = limit(phrasing, view);
+    if !view.limit_frozen
+        && let Some(first) = replies.first_mut()
+    {
+        first.text.push('\n');
+        first
+            .text
+            .push_str(&phrasing.say(keys::LIMIT_NOT_FROZEN, &[]));
+    }
+    replies
+}
+
+/// Instalments in a row after which a higher limit may be asked for.
+const ON_TIME_INSTALMENTS_FOR_INCREASE: usize = 6;
+
+/// Whether a higher limit may be asked for: nothing overdue and the latest 6 instalments due all paid.
+pub(crate) fn limit_increase(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<Reply> {
+    if view.limit_frozen
+        || view
+            .loans
+            .iter()
+            .any(|loan| loan.overdue_amount > Decimal::ZERO)
+    {
+        return vec![reply(vec![phrasing.say(keys::LIMIT_INCREASE_OVERDUE, &[])])];
+    }
+    let mut past: Vec<&ScheduleLine> = view
+        .loans
+        .iter()
+        .flat_map(|loan| loan.schedule.iter())
+        .filter(|line| line.due_date < phrasing.today)
+        .collect();
+    past.sort_by_key(|line| std::cmp::Reverse(line.due_date));
+    let in_a_row = past
+        .iter()
+        .take_while(|line| line.outstanding <= Decimal::ZERO)
+        .count();
+    let count = in_a_row.to_string();
+    let key = if in_a_row >= ON_TIME_INSTALMENTS_FOR_INCREASE {
+        keys::LIMIT_INCREASE_YES
+    } else {
+        keys::LIMIT_INCREASE_NOT_YET
+    };
+    let mut lines = limit(phrasing, view)
+        .into_iter()
+        .map(|answer| answer.text)
+        .collect::<Vec<_>>();
+    lines.push(phrasing.say(key, &[("count", &count)]));
+    vec![reply(lines)]
+}
+
+/// The loan paid out most recently.
+fn latest_loan(view: &AccountView) -> Option<&LoanView> {
+    view.loans
+        .iter()
+        .filter(|loan| loan.disbursed_on.is_some())
+        .max_by_key(|loan| (loan.disbursed_on, loan.id.clone()))
+}
+
+/// Where the latest loan's application stands, and how long a new one takes.
+pub(crate) fn application_status(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<Reply> {
+    let mut lines = Vec::new();
+    match latest_loan(view) {
+        Some(loan) => lines.push(
+            phrasing.say(
+                keys::APPLICATION_LATEST,
+                &[
+                    ("loan", &phrasing.loan_label(loan)),
+                    ("amount", &phrasing.money(loan.principal)),
+                    (
+                        "date",
+                        &loan
+                            .disbursed_on
+                            .map(|day| format::date(day, phrasing.lang))
+                            .unwrap_or_default(),
+                    ),
+                ],
+            ),
+        ),
+        None => lines.push(phrasing.say(keys::APPLICATION_NONE, &[])),
+    }
+    lines.push(phrasing.say(keys::APPLICATION_TIMES, &[]));
+    vec![reply(lines)]
+}
+
+/// When the latest loan's money reaches the card.
+pub(crate) fn disbursement(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<Reply> {
+    let Some((loan, paid_out)) =
+        latest_loan(view).and_then(|loan| loan.disbursed_on.map(|day| (loan, day)))
+    else {
+        return vec![reply(vec![phrasing.say(keys::DISBURSEMENT_NONE, &[])])];
+    };
+    let label = phrasing.loan_label(loan);
+    let amount = phrasing.money(loan.principal);
+    let date = format::date(paid_out, phrasing.lang);
+    let deadline = add_business_days(paid_out, 1);
+    let text = if phrasing.today <= deadline {
+        phrasing.say(
+            keys::DISBURSEMENT_RECENT,
+            &[
+                ("loan", &label),
+                ("amount", &amount),
+                ("date", &date),
+                (
+                    "deadline",
+                    &format::date_with_relative(deadline, phrasing.today, phrasing.lang),
+                ),
+            ],
+        )
+    } else {
+        phrasing.say(
+            keys::DISBURSEMENT_OLD,
+            &[("loan", &label), ("amount", &amount), ("date", &date)],
+        )
+    };
+    vec![reply(vec![text])]
+}
+
+/// The day `count` business days (Monday to Friday) after `day`.
+pub(crate) fn add_business_days(day: NaiveDate, count: u32) -> NaiveDate {
+    let mut current = day;
+    let mut added = 0;
+    while added < count {
+        current = current.succ_opt().unwrap_or(current);
+        if !matches!(current.weekday(), Weekday::Sat | Weekday::Sun) {
+            added += 1;
+        }
+    }
+    current
 }

@@ -5,12 +5,19 @@
 //! Then the top intent must clear its confidence threshold; when it does not, the fallback ladder asks the customer
 //! to choose between the two likeliest readings, then to rephrase, and finally hands the conversation to a person.
 //! Last, the intent is dispatched: small talk and dialog acts are answered at once, account questions return
-//! [`Action::FetchAccount`] and are answered when the account arrives, `human_agent` hands over, and every other
-//! intent gets an honest "not in this chat yet" with an offer of a person.
+//! [`Action::FetchAccount`] and are answered when the account arrives, `human_agent` hands over, and questions about
+//! the lender's general facts return [`Action::LookUpKnowledge`] and are answered from the FAQ and the graph. An
+//! uncertain reading is looked up too, since the knowledge may recognise a question the classifier does not; only
+//! when the knowledge has no trusted answer does the ladder (or an honest "not in this chat yet" with an offer of a
+//! person) follow.
 
 use nlu::{Lang, Parse};
 
+mod flow_turns;
+
 use crate::answers::{self, Phrasing};
+use crate::flows::{FlowError, FlowSet};
+use crate::knowledge::{self, KnowledgeAnswer};
 use crate::language::language_of_script;
 use crate::routing::{self, ConfidenceThresholds};
 use crate::templates::{TemplateError, TemplateKey, Templates, family, keys};
@@ -45,6 +52,7 @@ const NOT_A_TOPIC: &[&str] = &[
 pub struct Dialog {
     templates: Templates,
     thresholds: ConfidenceThresholds,
+    flows: FlowSet,
 }
 
 impl Default for Dialog {
@@ -59,6 +67,7 @@ impl Dialog {
         Self {
             templates: Templates::bundled(),
             thresholds: ConfidenceThresholds::default(),
+            flows: FlowSet::bundled(),
         }
     }
 
@@ -67,7 +76,18 @@ impl Dialog {
         Ok(Self {
             templates: Templates::parse(text)?,
             thresholds: ConfidenceThresholds::default(),
+            flows: FlowSet::bundled(),
         })
+    }
+
+    /// Replaces the bundled flows with a lender's own flow file (the format of `flows/flows.toml`).
+    pub fn with_flows(mut self, text: &str) -> Result<Self, FlowError> {
+        self.flows = FlowSet::parse(text)?;
+        Ok(self)
+    }
+
+    pub fn flows(&self) -> &FlowSet {
+        &self.flows
     }
 
     /// Replaces the confidence thresholds below which an intent is not acted on.
@@ -91,9 +111,18 @@ impl Dialog {
     /// [`Input::Account`] or [`Input::AccountUnavailable`]. Those two inputs yield nothing when no lookup was
     /// pending.
     pub fn handle(&self, state: &mut DialogState, input: Input) -> Vec<Action> {
-        let actions = match input {
+        let mut actions = match input {
             Input::Utterance { parse, today } => self.on_utterance(state, &parse, today),
             Input::Account(view) => match state.pending_intent.take() {
+                Some(intent) if intent == flow_turns::FLOW_PENDING => {
+                    self.flow_on_account(state, &view)
+                }
+                Some(intent) if intent == flow_turns::NEXT_INSTALMENT_PENDING => {
+                    self.next_instalment(state, &view)
+                }
+                Some(intent) if flow_turns::ARRANGEMENT_INTENTS.contains(&intent.as_str()) => {
+                    self.arrangement(state, &intent, &view)
+                }
                 Some(intent) => {
                     let today = state.today.unwrap_or(view.today);
                     let phrasing = Phrasing {
@@ -107,25 +136,53 @@ impl Dialog {
                         "payoff_balance_query" => answers::payoff(&phrasing, &view),
                         "limit_query" => answers::limit(&phrasing, &view),
                         "autodebit_failed" => answers::failed_debit(&phrasing, &view),
+                        "early_settlement" => answers::payoff(&phrasing, &view),
+                        "make_payment" => answers::make_payment(&phrasing, &view),
+                        "already_paid" => answers::already_paid(&phrasing, &view),
+                        "partial_prepay" => answers::partial_prepay(
+                            &phrasing,
+                            &view,
+                            state.context.pending_amount.take(),
+                        ),
+                        "limit_frozen" => answers::limit_frozen(&phrasing, &view),
+                        "limit_increase" => answers::limit_increase(&phrasing, &view),
+                        "application_status" => answers::application_status(&phrasing, &view),
+                        "disbursement_missing" => answers::disbursement(&phrasing, &view),
                         _ => vec![self.unsupported_intent(state, &intent)],
                     };
+                    if matches!(
+                        intent.as_str(),
+                        "due_amount_query" | "schedule_query" | "make_payment"
+                    ) {
+                        self.note_focus(state, &view);
+                    }
                     replies.into_iter().map(Action::Say).collect()
                 }
                 None => Vec::new(),
             },
+            Input::Knowledge(answer) => self.on_knowledge(state, answer),
+            Input::Verification(matches) => self.flow_on_verification(state, matches),
+            Input::CaseOpened(case) => self.flow_on_case(state, Some(case)),
+            Input::CaseUnavailable => self.flow_on_case(state, None),
             Input::AccountUnavailable => match state.pending_intent.take() {
-                Some(_) => vec![Action::Say(self.offer_handoff(
-                    state,
-                    (
-                        keys::ACCOUNT_UNAVAILABLE,
-                        keys::ACCOUNT_UNAVAILABLE_PERSON_COMING,
-                    ),
-                    &[],
-                    HandoffReason::BackendUnavailable,
-                ))],
+                Some(intent) => {
+                    if intent == flow_turns::FLOW_PENDING {
+                        state.flow = None;
+                    }
+                    vec![Action::Say(self.offer_handoff(
+                        state,
+                        (
+                            keys::ACCOUNT_UNAVAILABLE,
+                            keys::ACCOUNT_UNAVAILABLE_PERSON_COMING,
+                        ),
+                        &[],
+                        HandoffReason::BackendUnavailable,
+                    ))]
+                }
                 None => Vec::new(),
             },
         };
+        self.resume_after_digression(state, &mut actions);
         let said: Vec<Reply> = actions
             .iter()
             .filter_map(|action| match action {
@@ -153,21 +210,51 @@ impl Dialog {
         state.pending_intent = None;
         let offered_handoff = state.handoff_offer.take();
         let intent = parse.intent.name.as_str();
+        if let Some(actions) = self.flow_turn(state, parse) {
+            return actions;
+        }
+        if let Some(actions) = self.follow_up(state, parse) {
+            return actions;
+        }
         if !self
             .thresholds
             .is_confident(intent, parse.intent.confidence)
         {
+            if knowledge::worth_looking_up(intent, false) {
+                return self.look_up(state, parse, None);
+            }
             return self.not_understood(state, parse);
         }
         state.misunderstood_in_a_row = 0;
         state.last_intent = Some(intent.to_owned());
-        if !NOT_A_TOPIC.contains(&intent) {
-            state.recent_intents.push(intent.to_owned());
-            let excess = state
-                .recent_intents
-                .len()
-                .saturating_sub(RECENT_INTENTS_KEPT);
-            state.recent_intents.drain(..excess);
+        self.remember_topic(state, intent);
+        if knowledge::worth_asking_first(parse) {
+            state.knowledge_first = Some(offered_handoff);
+            return self.look_up(state, parse, Some(intent));
+        }
+        self.dispatch(state, parse, offered_handoff)
+    }
+
+    /// Acts on a confident intent: its flow, its account answer, or its direct reply.
+    fn dispatch(
+        &self,
+        state: &mut DialogState,
+        parse: &Parse,
+        offered_handoff: Option<HandoffReason>,
+    ) -> Vec<Action> {
+        let intent = parse.intent.name.as_str();
+        if let Some(flow) = self.flows.for_intent(intent) {
+            let flow = flow.clone();
+            return self.start_flow(state, &flow, parse);
+        }
+        if intent == "partial_prepay" {
+            state.context.pending_amount =
+                parse
+                    .entity(nlu::EntityKind::Money)
+                    .and_then(|entity| match entity.value {
+                        nlu::EntityValue::Money { amount, .. } => Some(amount),
+                        _ => None,
+                    });
         }
         if routing::needs_account(intent) {
             state.pending_intent = Some(intent.to_owned());
@@ -209,16 +296,83 @@ impl Dialog {
                 quick_replies: self.common_questions(state.lang),
             })],
             "human_agent" => self.hand_over(state, HandoffReason::CustomerRequest),
-            nlu::OUT_OF_SCOPE => {
-                vec![Action::Say(self.offer_handoff(
-                    state,
-                    (keys::OUT_OF_SCOPE, keys::OUT_OF_SCOPE_PERSON_COMING),
-                    &[],
-                    HandoffReason::CustomerRequest,
-                ))]
-            }
-            other => vec![Action::Say(self.unsupported_intent(state, other))],
+            nlu::OUT_OF_SCOPE => self.look_up(state, parse, None),
+            other => self.look_up(state, parse, Some(other)),
         }
+    }
+
+    /// Asks for the lender's knowledge on the customer's question; the answer (or the fallback) comes with the
+    /// following [`Input::Knowledge`].
+    fn look_up(&self, state: &mut DialogState, parse: &Parse, intent: Option<&str>) -> Vec<Action> {
+        state.pending_question = Some(parse.clone());
+        vec![Action::LookUpKnowledge {
+            question: parse.text.clone(),
+            intent: intent.map(str::to_owned),
+            lang: state.lang,
+        }]
+    }
+
+    /// Answers the pending question from the knowledge, or falls back to what the dialog does without it.
+    fn on_knowledge(
+        &self,
+        state: &mut DialogState,
+        answer: Option<KnowledgeAnswer>,
+    ) -> Vec<Action> {
+        let Some(parse) = state.pending_question.take() else {
+            return Vec::new();
+        };
+        if let Some(offered_handoff) = state.knowledge_first.take() {
+            // Asked before acting on a confident intent: a general answer wins only when it is strong and not
+            // about the customer's own account, which the intent's own handling answers better.
+            return match answer.filter(knowledge::preempts_the_intent) {
+                Some(answer) => vec![Action::Say(Reply {
+                    text: answer.text,
+                    quick_replies: Vec::new(),
+                })],
+                None => self.dispatch(state, &parse, offered_handoff),
+            };
+        }
+        let intent = parse.intent.name.as_str();
+        let confident = self
+            .thresholds
+            .is_confident(intent, parse.intent.confidence);
+        match answer {
+            Some(answer) => {
+                if !confident {
+                    // The classifier was unsure but the knowledge was not: the entry's intent is the topic.
+                    state.misunderstood_in_a_row = 0;
+                    if let Some(topic) = &answer.intent {
+                        state.last_intent = Some(topic.clone());
+                        self.remember_topic(state, topic);
+                    }
+                }
+                vec![Action::Say(Reply {
+                    text: answer.text,
+                    quick_replies: Vec::new(),
+                })]
+            }
+            None if !confident => self.not_understood(state, &parse),
+            None if intent == nlu::OUT_OF_SCOPE => vec![Action::Say(self.offer_handoff(
+                state,
+                (keys::OUT_OF_SCOPE, keys::OUT_OF_SCOPE_PERSON_COMING),
+                &[],
+                HandoffReason::CustomerRequest,
+            ))],
+            None => vec![Action::Say(self.unsupported_intent(state, intent))],
+        }
+    }
+
+    /// Adds `intent` to the recent topics an agent's summary names, unless it is conversation management.
+    fn remember_topic(&self, state: &mut DialogState, intent: &str) {
+        if NOT_A_TOPIC.contains(&intent) {
+            return;
+        }
+        state.recent_intents.push(intent.to_owned());
+        let excess = state
+            .recent_intents
+            .len()
+            .saturating_sub(RECENT_INTENTS_KEPT);
+        state.recent_intents.drain(..excess);
     }
 
     /// The fallback ladder for an utterance whose intent is too uncertain to act on.
@@ -273,9 +427,9 @@ impl Dialog {
         state.handoff_requested = true;
         let told = match reason {
             HandoffReason::NotUnderstood => keys::HANDOFF_NOT_UNDERSTOOD,
-            HandoffReason::CustomerRequest | HandoffReason::BackendUnavailable => {
-                keys::HANDOFF_TRANSFER
-            }
+            HandoffReason::CustomerRequest
+            | HandoffReason::BackendUnavailable
+            | HandoffReason::CollectionsPaused => keys::HANDOFF_TRANSFER,
         };
         vec![
             self.plain(state, told),

@@ -14,8 +14,11 @@
 
 pub mod account;
 mod answers;
+pub mod context;
 pub mod engine;
+pub mod flows;
 pub mod format;
+pub mod knowledge;
 pub mod language;
 pub mod routing;
 pub mod templates;
@@ -25,9 +28,13 @@ use nlu::{Lang, Parse};
 use serde::{Deserialize, Serialize};
 
 pub use account::{
-    AccountView, CardView, DueView, FailedDebitView, LoanState, LoanView, PayoffView, ScheduleLine,
+    AccountView, CardView, DueView, FailedDebitView, LoanState, LoanView, PayoffView,
+    RepaymentView, ScheduleLine,
 };
+pub use context::ConversationContext;
 pub use engine::Dialog;
+pub use flows::{FlowError, FlowSet};
+pub use knowledge::KnowledgeAnswer;
 pub use routing::{ConfidenceThresholds, DEFAULT_CONFIDENCE_THRESHOLD};
 pub use templates::{TemplateError, Templates};
 
@@ -72,6 +79,20 @@ pub struct DialogState {
     /// What the bot said on its latest turn, sent again when the customer asks to repeat.
     #[serde(default)]
     pub last_replies: Vec<Reply>,
+    /// The utterance waiting for an answer from the knowledge (set when [`Action::LookUpKnowledge`] was
+    /// returned). It lives only within the turn and is never stored: it holds what the customer typed.
+    #[serde(skip)]
+    pub pending_question: Option<Parse>,
+    /// Set when the pending question was asked of the knowledge before acting on a confident intent, holding the
+    /// handoff offer of the previous turn for when the intent is acted on after all. Lives only within the turn.
+    #[serde(skip)]
+    pub knowledge_first: Option<Option<HandoffReason>>,
+    /// The multi-turn flow under way ([`flows`]), if any.
+    #[serde(default)]
+    pub flow: Option<flows::FlowState>,
+    /// What earlier turns established: the instalment in focus, step-up verification.
+    #[serde(default)]
+    pub context: ConversationContext,
 }
 
 /// How many recent topics [`DialogState::recent_intents`] keeps.
@@ -94,6 +115,10 @@ impl DialogState {
             introduced: false,
             recent_intents: Vec::new(),
             last_replies: Vec::new(),
+            pending_question: None,
+            knowledge_first: None,
+            flow: None,
+            context: ConversationContext::default(),
         }
     }
 }
@@ -107,6 +132,34 @@ pub enum Input {
     Account(AccountView),
     /// The loan system could not answer the last [`Action::FetchAccount`].
     AccountUnavailable,
+    /// The answer to the last [`Action::LookUpKnowledge`], or `None` when the knowledge holds no answer the
+    /// caller trusts (or could not be searched).
+    Knowledge(Option<KnowledgeAnswer>),
+    /// Whether the answer of the last [`Action::VerifyIdentity`] matches the customer's ID number.
+    Verification(bool),
+    /// The case the last [`Action::OpenCase`] opened.
+    CaseOpened(CaseView),
+    /// The case system could not open the last [`Action::OpenCase`].
+    CaseUnavailable,
+}
+
+/// A case as the dialog tells the customer about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub reference: String,
+    pub kind: String,
+    pub deadline: NaiveDate,
+}
+
+/// A case to open for the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRequest {
+    /// A kind the case system knows (`refund`, `complaint`, `promise_to_pay`, ...).
+    pub kind: String,
+    /// A short topic for the people who handle it, free of personal data.
+    pub summary: String,
+    /// The values the flow collected (`date`, `amount`, `bank`, `last4`, `phone` ...) and the `intent`.
+    pub details: std::collections::BTreeMap<String, String>,
 }
 
 /// A button the customer can press instead of typing; pressing it sends `text` as a message.
@@ -134,6 +187,9 @@ pub enum HandoffReason {
     NotUnderstood,
     /// The loan system was down when the customer needed it.
     BackendUnavailable,
+    /// A collections situation that must go to a person, with collection paused (a dispute, hardship, a lawyer or
+    /// bankruptcy, a death, a request to stop contact, a complaint about collectors).
+    CollectionsPaused,
 }
 
 impl HandoffReason {
@@ -142,6 +198,7 @@ impl HandoffReason {
             HandoffReason::CustomerRequest => "customer_request",
             HandoffReason::NotUnderstood => "not_understood",
             HandoffReason::BackendUnavailable => "backend_unavailable",
+            HandoffReason::CollectionsPaused => "collections_paused",
         }
     }
 }
@@ -154,6 +211,18 @@ pub enum Action {
     /// Look up the customer's account as of today and pass it back as [`Input::Account`]
     /// (or [`Input::AccountUnavailable`]).
     FetchAccount,
+    /// Look `question` up in the lender's knowledge (FAQ and graph) in `lang`, preferring entries of `intent` when
+    /// one is given, and pass the best trusted answer back as [`Input::Knowledge`].
+    LookUpKnowledge {
+        question: String,
+        intent: Option<String>,
+        lang: Lang,
+    },
+    /// Check whether `answer` is the last 4 characters of the customer's ID number, and pass the result back as
+    /// [`Input::Verification`]. The answer is personal data: never log it.
+    VerifyIdentity { answer: String },
+    /// Open a case for the customer and pass it back as [`Input::CaseOpened`] (or [`Input::CaseUnavailable`]).
+    OpenCase(CaseRequest),
     /// Record a request for a human agent. `summary` is for the agent and holds no unmasked personal data.
     Handoff {
         reason: HandoffReason,

@@ -31,6 +31,19 @@ pub const ACCOUNT_INTENTS: &[&str] = &[
     "payoff_balance_query",
     "limit_query",
     "autodebit_failed",
+    "early_settlement",
+    "make_payment",
+    "already_paid",
+    "partial_prepay",
+    "limit_frozen",
+    "limit_increase",
+    "application_status",
+    "disbursement_missing",
+    "extension_request",
+    "installment_plan",
+    "settlement_request",
+    "partial_payment",
+    "refuse_to_pay",
 ];
 
 /// Intents that only mean something as an answer to the bot's previous turn; they are never offered as a

@@ -122,6 +122,47 @@ pub mod keys {
         CARD_AUTODEBIT_ON = "card_autodebit_on" [];
         CARD_AUTODEBIT_OFF = "card_autodebit_off" [];
         NO_CARDS = "no_cards" [];
+        QUICK_REPLY_CONFIRM = "quick_reply_confirm" [];
+        QUICK_REPLY_CANCEL = "quick_reply_cancel" [];
+        NEXT_INSTALMENT = "next_instalment" ["loan", "seq", "amount", "date", "status"];
+        NEXT_INSTALMENT_NONE = "next_instalment_none" ["loan", "seq"];
+        NEXT_INSTALMENT_UNKNOWN = "next_instalment_unknown" [];
+        ARRANGEMENT_NOTHING_OVERDUE = "arrangement_nothing_overdue" [];
+        ARRANGEMENT_OVERDUE = "arrangement_overdue" ["amount", "days"];
+        ARRANGEMENT_EXTENSION = "arrangement_extension" [];
+        ARRANGEMENT_PLAN_YES = "arrangement_plan_yes" [];
+        ARRANGEMENT_PLAN_NO = "arrangement_plan_no" ["days"];
+        ARRANGEMENT_WAIVER_YES = "arrangement_waiver_yes" [];
+        ARRANGEMENT_WAIVER_NO = "arrangement_waiver_no" ["days"];
+        ARRANGEMENT_PARTIAL = "arrangement_partial" [];
+        ARRANGEMENT_REFUSE = "arrangement_refuse" [];
+        ARRANGEMENT_PROMISE = "arrangement_promise" ["latest_date"];
+        ARRANGEMENT_PERSON = "arrangement_person" [];
+        ARRANGEMENT_PERSON_COMING = "arrangement_person_coming" [];
+        PAYMENT_WAYS = "payment_ways" [];
+        REPAYMENTS_HEADER = "repayments_header" [];
+        REPAYMENT_LINE = "repayment_line" ["time", "loan", "amount", "channel", "status"];
+        REPAYMENT_SUCCEEDED = "repayment_succeeded" [];
+        REPAYMENT_FAILED = "repayment_failed" [];
+        REPAYMENTS_NONE = "repayments_none" [];
+        ALREADY_PAID_NOTE = "already_paid_note" [];
+        PREPAY_CASH = "prepay_cash" ["loan", "principal"];
+        PREPAY_FEE_UNTIL = "prepay_fee_until" ["date"];
+        PREPAY_NO_FEE = "prepay_no_fee" [];
+        PREPAY_QUOTE = "prepay_quote" ["amount", "fee", "total"];
+        PREPAY_TOO_SMALL = "prepay_too_small" [];
+        PREPAY_TOO_LARGE = "prepay_too_large" ["principal"];
+        PREPAY_INSTALMENT = "prepay_instalment" ["loan"];
+        LIMIT_NOT_FROZEN = "limit_not_frozen" [];
+        LIMIT_INCREASE_YES = "limit_increase_yes" ["count"];
+        LIMIT_INCREASE_NOT_YET = "limit_increase_not_yet" ["count"];
+        LIMIT_INCREASE_OVERDUE = "limit_increase_overdue" [];
+        APPLICATION_LATEST = "application_latest" ["loan", "amount", "date"];
+        APPLICATION_NONE = "application_none" [];
+        APPLICATION_TIMES = "application_times" [];
+        DISBURSEMENT_RECENT = "disbursement_recent" ["loan", "amount", "date", "deadline"];
+        DISBURSEMENT_OLD = "disbursement_old" ["loan", "amount", "date"];
+        DISBURSEMENT_NONE = "disbursement_none" [];
     }
 }
 
@@ -144,6 +185,8 @@ pub mod family {
     pub const HANDOFF_REASON: &str = "handoff_reason";
     /// The name of a conversation language, by [`nlu::Lang::as_str`].
     pub const LANGUAGE: &str = "language";
+    /// How a repayment was made (`autodebit`, `app`, `transfer`), by the loan system's channel code.
+    pub const CHANNEL: &str = "channel";
 
     /// Every family, so that a test can check the file against the code.
     pub const ALL: &[&str] = &[
@@ -155,6 +198,7 @@ pub mod family {
         DEBIT_ADVICE,
         HANDOFF_REASON,
         LANGUAGE,
+        CHANNEL,
     ];
 }
 
@@ -342,7 +386,7 @@ pub fn placeholders(text: &str) -> Option<Vec<&str>> {
 }
 
 /// Replaces every `{name}` that has a value in `values`.
-fn fill_placeholders(text: &str, values: &[(&str, &str)]) -> String {
+pub(crate) fn fill_placeholders(text: &str, values: &[(&str, &str)]) -> String {
     let mut filled = String::with_capacity(text.len() + 32);
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -533,6 +577,7 @@ mod tests {
             crate::HandoffReason::CustomerRequest,
             crate::HandoffReason::NotUnderstood,
             crate::HandoffReason::BackendUnavailable,
+            crate::HandoffReason::CollectionsPaused,
         ] {
             assert!(
                 templates

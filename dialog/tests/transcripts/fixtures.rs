@@ -110,6 +110,8 @@ pub fn zhang_wei_overdue() -> AccountView {
                 total: money("5104.84"),
             }),
             schedule,
+            disbursed_on: Some(day(2026, 3, 15)),
+            early_fee_until: Some(day(2026, 6, 15)),
         }],
         cards: vec![card("ICBC", "6789", true)],
         failed_debits: vec![
@@ -120,6 +122,7 @@ pub fn zhang_wei_overdue() -> AccountView {
         credit_limit: Some(money("20000.00")),
         available_limit: Some(money("15000.00")),
         limit_frozen: true,
+        repayments: Vec::new(),
     }
 }
 
@@ -189,6 +192,8 @@ pub fn john_smith_two_loans() -> AccountView {
                     total: money("5129.59"),
                 }),
                 schedule: cash_schedule,
+                disbursed_on: Some(day(2026, 10, 8)),
+                early_fee_until: Some(day(2027, 1, 8)),
             },
             LoanView {
                 id: "LN102".to_owned(),
@@ -215,6 +220,8 @@ pub fn john_smith_two_loans() -> AccountView {
                     total: money("3028.80"),
                 }),
                 schedule: instalment_schedule,
+                disbursed_on: Some(day(2026, 2, 20)),
+                early_fee_until: None,
             },
         ],
         cards: vec![card("CMB", "1122", true), card("BOC", "3344", false)],
@@ -222,6 +229,7 @@ pub fn john_smith_two_loans() -> AccountView {
         credit_limit: Some(money("30000.00")),
         available_limit: Some(money("22000.00")),
         limit_frozen: false,
+        repayments: Vec::new(),
     }
 }
 
@@ -255,6 +263,8 @@ pub fn li_na_debit_failed_this_morning() -> AccountView {
                 line(2, day(2026, 12, 26), "1036", "0"),
                 line(3, day(2027, 1, 26), "1018", "0"),
             ],
+            disbursed_on: Some(day(2026, 10, 26)),
+            early_fee_until: Some(day(2027, 1, 26)),
         }],
         cards: vec![card("CMB", "4321", true)],
         failed_debits: vec![FailedDebitView {
@@ -266,6 +276,7 @@ pub fn li_na_debit_failed_this_morning() -> AccountView {
         credit_limit: Some(money("10000.00")),
         available_limit: Some(money("7000.00")),
         limit_frozen: false,
+        repayments: Vec::new(),
     }
 }
 
@@ -309,6 +320,8 @@ pub fn mary_chen_card_expired_yesterday() -> AccountView {
             outstanding_total: money("1972.80"),
             payoff: None,
             schedule,
+            disbursed_on: Some(day(2026, 7, 25)),
+            early_fee_until: None,
         }],
         cards: vec![card("BOC", "5566", true)],
         failed_debits: vec![FailedDebitView {
@@ -320,6 +333,7 @@ pub fn mary_chen_card_expired_yesterday() -> AccountView {
         credit_limit: Some(money("5000.00")),
         available_limit: Some(money("3200.00")),
         limit_frozen: true,
+        repayments: Vec::new(),
     }
 }
 
@@ -343,11 +357,14 @@ pub fn settled_only() -> AccountView {
             outstanding_total: Decimal::ZERO,
             payoff: None,
             schedule: Vec::new(),
+            disbursed_on: Some(day(2026, 5, 10)),
+            early_fee_until: Some(day(2026, 8, 10)),
         }],
         cards: Vec::new(),
         failed_debits: Vec::new(),
         credit_limit: None,
         available_limit: None,
         limit_frozen: false,
+        repayments: Vec::new(),
     }
 }

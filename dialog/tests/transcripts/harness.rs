@@ -5,9 +5,10 @@
 //! messages start with `<` (continuation lines are indented); buttons, account lookups and handoffs are in square
 //! brackets. Every customer turn is checked to end in at least one message with every placeholder filled.
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 use dialog::{
-    Action, CustomerProfile, Dialog, DialogState, HandoffReason, Input, account::AccountView,
+    Action, CaseView, CustomerProfile, Dialog, DialogState, HandoffReason, Input, KnowledgeAnswer,
+    account::AccountView,
 };
 use nlu::{IntentScore, Lang, Parse, Sentiment, SentimentLabel};
 
@@ -27,6 +28,14 @@ pub struct Conversation {
     transcript: String,
     /// Every handoff recorded so far, in order.
     pub handoffs: Vec<(HandoffReason, String)>,
+    /// What the knowledge base answers: the first entry whose key the question contains. Empty, it answers nothing.
+    knowledge: Vec<(&'static str, KnowledgeAnswer)>,
+    /// The last 4 characters of the customer's ID number, for step-up verification.
+    pub id_last4: &'static str,
+    /// Whether the case system is down.
+    pub cases_down: bool,
+    /// Every case opened so far, as `kind` and its details.
+    pub cases: Vec<(String, std::collections::BTreeMap<String, String>)>,
 }
 
 impl Conversation {
@@ -43,12 +52,33 @@ impl Conversation {
             loan_system,
             transcript: String::new(),
             handoffs: Vec::new(),
+            knowledge: Vec::new(),
+            id_last4: "123X",
+            cases_down: false,
+            cases: Vec::new(),
         }
+    }
+
+    /// The knowledge base answers questions containing `key` with `text`, citing the FAQ entry `entry_id`.
+    pub fn knows(&mut self, key: &'static str, entry_id: &str, text: &str) -> &mut Self {
+        self.knowledge.push((
+            key,
+            KnowledgeAnswer {
+                text: text.to_owned(),
+                entry_id: entry_id.to_owned(),
+                sources: Vec::new(),
+                intent: None,
+                confidence: 0.9,
+                personal: false,
+            },
+        ));
+        self
     }
 
     /// The customer sends `text`, which the NLU understood as `ranking` (best first, at least one entry).
     pub fn customer(&mut self, text: &str, ranking: &[(&str, f32)]) -> &mut Self {
-        let parse = parse(text, ranking);
+        let mut parse = parse(text, ranking);
+        parse.entities = nlu::entities::extract(text, self.today);
         self.transcript.push_str(&format!(
             "> {text}    ({} {:.2})\n",
             parse.intent.name, parse.intent.confidence
@@ -100,6 +130,73 @@ impl Conversation {
                     self.transcript
                         .push_str(&format!("  [handoff {}: {summary}]\n", reason.as_str()));
                     self.handoffs.push((reason, summary));
+                }
+                Action::LookUpKnowledge { question, .. } => {
+                    let answer = self
+                        .knowledge
+                        .iter()
+                        .find(|(key, _)| question.contains(key))
+                        .map(|(_, answer)| answer.clone());
+                    match &answer {
+                        Some(answer) => self
+                            .transcript
+                            .push_str(&format!("  [knowledge: {}]\n", answer.entry_id)),
+                        None => self.transcript.push_str("  [knowledge: no answer]\n"),
+                    }
+                    let follow_up = self
+                        .dialog
+                        .handle(&mut self.state, Input::Knowledge(answer));
+                    let asks_again = follow_up
+                        .iter()
+                        .any(|action| matches!(action, Action::LookUpKnowledge { .. }));
+                    assert!(
+                        self.state.pending_question.is_none() || asks_again,
+                        "the pending question outlived its answer"
+                    );
+                    said += self.carry_out(follow_up);
+                }
+                Action::VerifyIdentity { answer } => {
+                    let matches = answer.eq_ignore_ascii_case(self.id_last4);
+                    self.transcript.push_str(if matches {
+                        "  [identity verified]\n"
+                    } else {
+                        "  [identity not verified]\n"
+                    });
+                    let follow_up = self
+                        .dialog
+                        .handle(&mut self.state, Input::Verification(matches));
+                    said += self.carry_out(follow_up);
+                }
+                Action::OpenCase(request) => {
+                    let details: Vec<String> = request
+                        .details
+                        .iter()
+                        .map(|(name, value)| format!("{name}={value}"))
+                        .collect();
+                    let input = if self.cases_down {
+                        self.transcript.push_str(&format!(
+                            "  [case {} not opened: the case system is down]\n",
+                            request.kind
+                        ));
+                        Input::CaseUnavailable
+                    } else {
+                        self.cases
+                            .push((request.kind.clone(), request.details.clone()));
+                        let reference = format!("AXTEST{:02}", self.cases.len());
+                        self.transcript.push_str(&format!(
+                            "  [case {} opened as {reference}: {}]\n",
+                            request.kind,
+                            details.join(", ")
+                        ));
+                        // The stand-in case system answers every case within 7 days.
+                        Input::CaseOpened(CaseView {
+                            reference,
+                            kind: request.kind,
+                            deadline: self.today + Days::new(7),
+                        })
+                    };
+                    let follow_up = self.dialog.handle(&mut self.state, input);
+                    said += self.carry_out(follow_up);
                 }
                 Action::FetchAccount => {
                     assert!(

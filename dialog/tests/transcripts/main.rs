@@ -4,5 +4,6 @@
 mod conversations;
 mod every_intent;
 mod fixtures;
+mod flows;
 mod harness;
 mod knowledge;
