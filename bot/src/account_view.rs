@@ -6,7 +6,8 @@
 
 use connectors::{Account, Card, DueInstallment, LoanStatus, LoanSummary, PayoffQuote, Repayment};
 use dialog::{
-    AccountView, CardView, DueView, FailedDebitView, LoanState, LoanView, PayoffView, ScheduleLine,
+    AccountView, CardView, DueView, FailedDebitView, LoanState, LoanView, PayoffView,
+    RepaymentView, ScheduleLine,
 };
 
 /// The dialog's view of `account`.
@@ -24,6 +25,17 @@ pub fn account_view(account: &Account) -> AccountView {
         credit_limit: account.customer.credit_limit,
         available_limit: account.available_limit(),
         limit_frozen: account.limit_frozen(),
+        repayments: account.repayments.iter().map(repayment_view).collect(),
+    }
+}
+
+fn repayment_view(repayment: &Repayment) -> RepaymentView {
+    RepaymentView {
+        loan_id: repayment.loan_id.clone(),
+        amount: repayment.amount,
+        at: repayment.at,
+        channel: repayment.channel.clone(),
+        succeeded: repayment.status == "succeeded",
     }
 }
 
@@ -54,6 +66,8 @@ fn loan_view(summary: &LoanSummary) -> LoanView {
                 outstanding: installment.outstanding(),
             })
             .collect(),
+        disbursed_on: Some(loan.disbursed_on),
+        early_fee_until: connectors::loans::early_settlement_fee_until(loan),
     }
 }
 

@@ -7,7 +7,7 @@
 //! the text on a blocking thread; append the customer's message (with the intent and confidence as meta);
 //! then run the dialog manager, carrying out its actions in order: `FetchAccount` asks the loan system (a
 //! failure or a 5-second silence becomes `Input::AccountUnavailable`, so the customer still gets a kind
-//! answer), `Handoff` records a handoff, `Say` collects a reply. Finally the replies and the new dialog state
+//! answer), `LookUpKnowledge` searches the lender's FAQ and graph, `Handoff` records a handoff, `Say` collects a reply. Finally the replies and the new dialog state
 //! are stored in one transaction. The dialog state is created from the customer's profile when a conversation
 //! starts and restored from the store afterwards, so a restarted server continues where it stopped.
 
@@ -18,13 +18,17 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use connectors::{
-    BackendError, Conversation, ConversationStore, Customer, Handoff, LoanSystem, Role,
+    BackendError, Cases, Conversation, ConversationStore, Customer, Handoff, LoanSystem, NewCase,
+    Role,
 };
-use dialog::{Action, CustomerProfile, Dialog, DialogState, Input, QuickReply, Reply};
+use dialog::{
+    Action, CustomerProfile, Dialog, DialogState, Input, KnowledgeAnswer, QuickReply, Reply,
+};
 use nlu::{Lang, Nlu, Parse};
 use serde_json::json;
 
 use crate::account_view::account_view;
+use crate::knowledge::KnowledgeService;
 use crate::telemetry;
 
 /// How long a turn waits for the loan system before answering without it.
@@ -40,6 +44,8 @@ pub enum Channel {
     Rest,
     /// The chat WebSocket (the web page, app webviews).
     Web,
+    /// A phone call (Twilio Media Streams or Asterisk AudioSocket), recognised and spoken by `voice`.
+    Voice,
 }
 
 impl Channel {
@@ -47,6 +53,7 @@ impl Channel {
         match self {
             Channel::Rest => "rest",
             Channel::Web => "web",
+            Channel::Voice => "voice",
         }
     }
 }
@@ -98,6 +105,12 @@ pub struct ChatService {
     inner: Arc<ChatServiceInner>,
     /// How long a turn waits for the loan system.
     backend_timeout: Duration,
+    /// The lender's FAQ and graph; without it every knowledge lookup finds nothing.
+    knowledge: Option<KnowledgeService>,
+    /// Where cases are opened; without it every case request is answered as unavailable.
+    cases: Option<Arc<dyn Cases>>,
+    /// Where unsure and out-of-scope utterances wait for review (`routes::review`); none when `None`.
+    review_queue: Option<Arc<dyn connectors::ReviewQueue>>,
 }
 
 struct ChatServiceInner {
@@ -139,6 +152,68 @@ impl ChatService {
                 conversation_locks: Mutex::new(HashMap::new()),
             }),
             backend_timeout: BACKEND_TIMEOUT,
+            knowledge: None,
+            cases: None,
+            review_queue: None,
+        }
+    }
+
+    /// The same service queueing unsure and out-of-scope utterances, masked, in `queue`.
+    pub fn with_review_queue(self, queue: Arc<dyn connectors::ReviewQueue>) -> Self {
+        Self {
+            review_queue: Some(queue),
+            ..self
+        }
+    }
+
+    pub fn review_queue(&self) -> Option<&Arc<dyn connectors::ReviewQueue>> {
+        self.review_queue.as_ref()
+    }
+
+    /// The same service opening cases (refunds, complaints, promises to pay ...) in `cases`.
+    pub fn with_cases(self, cases: Arc<dyn Cases>) -> Self {
+        Self {
+            cases: Some(cases),
+            ..self
+        }
+    }
+
+    pub fn cases(&self) -> Option<&Arc<dyn Cases>> {
+        self.cases.as_ref()
+    }
+
+    /// The same service answering the lender's general questions from `knowledge`.
+    pub fn with_knowledge(self, knowledge: KnowledgeService) -> Self {
+        Self {
+            knowledge: Some(knowledge),
+            ..self
+        }
+    }
+
+    pub fn knowledge(&self) -> Option<&KnowledgeService> {
+        self.knowledge.as_ref()
+    }
+
+    /// The knowledge base's answer to a question, searched on a blocking thread; `None` when there is no
+    /// knowledge, no trusted answer, or the search failed.
+    pub async fn look_up_knowledge(
+        &self,
+        question: String,
+        intent: Option<String>,
+        lang: Lang,
+    ) -> Option<KnowledgeAnswer> {
+        let knowledge = self.knowledge.clone()?;
+        match tokio::task::spawn_blocking(move || {
+            knowledge.answer(&question, intent.as_deref(), lang)
+        })
+        .await
+        {
+            Ok(answer) => answer,
+            Err(error) => {
+                telemetry::record_error("knowledge_search_failed");
+                tracing::error!(%error, "the knowledge search failed");
+                None
+            }
         }
     }
 
@@ -309,10 +384,12 @@ impl ChatService {
         telemetry::record_intent(&intent);
         let customer_meta =
             json!({"intent": intent, "confidence": parse.intent.confidence}).to_string();
-        self.inner
+        let customer_message = self
+            .inner
             .conversations
             .append_message(conversation_id, Role::Customer, text, Some(&customer_meta))
             .await?;
+        self.queue_for_review(conversation_id, &parse).await;
 
         let mut replies: Vec<Reply> = Vec::new();
         let mut pending: VecDeque<Action> = self
@@ -340,6 +417,73 @@ impl ChatService {
                     };
                     let follow_up = self.inner.dialog.handle(&mut state, input);
                     // The follow-up actions come before whatever the dialog had queued after the lookup.
+                    for action in follow_up.into_iter().rev() {
+                        pending.push_front(action);
+                    }
+                }
+                Action::LookUpKnowledge {
+                    question,
+                    intent,
+                    lang,
+                } => {
+                    let answer = self.look_up_knowledge(question, intent, lang).await;
+                    if let Some(answer) = &answer {
+                        tracing::info!(
+                            conversation_id,
+                            entry_id = %answer.entry_id,
+                            confidence = answer.confidence,
+                            "answered from the knowledge"
+                        );
+                    }
+                    let follow_up = self
+                        .inner
+                        .dialog
+                        .handle(&mut state, Input::Knowledge(answer));
+                    for action in follow_up.into_iter().rev() {
+                        pending.push_front(action);
+                    }
+                }
+                Action::VerifyIdentity { answer } => {
+                    let matches = customer.as_ref().is_some_and(|customer| {
+                        customer.id_last4.eq_ignore_ascii_case(answer.trim())
+                    });
+                    if customer.is_none() {
+                        tracing::warn!(
+                            conversation_id,
+                            "identity check without the customer's record: the loan system did not answer"
+                        );
+                    }
+                    tracing::info!(
+                        conversation_id,
+                        customer_id,
+                        matches,
+                        "step-up verification"
+                    );
+                    let follow_up = self
+                        .inner
+                        .dialog
+                        .handle(&mut state, Input::Verification(matches));
+                    for action in follow_up.into_iter().rev() {
+                        pending.push_front(action);
+                    }
+                }
+                Action::OpenCase(request) => {
+                    let opened_at = chrono::Utc::now().with_timezone(&timezone).fixed_offset();
+                    let mut details = request.details;
+                    details.insert("conversation_id".to_owned(), conversation_id.to_owned());
+                    let new_case = NewCase {
+                        request_id: format!(
+                            "{conversation_id}-{}-{}",
+                            customer_message.seq, request.kind
+                        ),
+                        customer_id: customer_id.to_owned(),
+                        kind: request.kind,
+                        summary: request.summary,
+                        details,
+                        opened_at,
+                    };
+                    let input = self.open_case(conversation_id, &new_case).await;
+                    let follow_up = self.inner.dialog.handle(&mut state, input);
                     for action in follow_up.into_iter().rev() {
                         pending.push_front(action);
                     }
@@ -476,6 +620,42 @@ impl ChatService {
                 telemetry::record_error("loan_system_timeout");
                 tracing::warn!(customer_id, "account lookup timed out");
                 Input::AccountUnavailable
+            }
+        }
+    }
+
+    /// Opens a case, or says it could not be opened: no case system, a failure, or a silence past the backend
+    /// timeout.
+    async fn open_case(&self, conversation_id: &str, request: &NewCase) -> Input {
+        let Some(cases) = &self.cases else {
+            tracing::warn!(conversation_id, kind = %request.kind, "no case system is configured");
+            return Input::CaseUnavailable;
+        };
+        match tokio::time::timeout(self.backend_timeout, cases.open_case(request)).await {
+            Ok(Ok(case)) => {
+                tracing::info!(
+                    conversation_id,
+                    customer_id = %request.customer_id,
+                    reference = %case.reference,
+                    kind = %case.kind,
+                    deadline = %case.deadline,
+                    "case opened"
+                );
+                Input::CaseOpened(dialog::CaseView {
+                    reference: case.reference,
+                    kind: case.kind,
+                    deadline: case.deadline,
+                })
+            }
+            Ok(Err(error)) => {
+                telemetry::record_error("cases");
+                tracing::warn!(conversation_id, kind = %request.kind, %error, "opening a case failed");
+                Input::CaseUnavailable
+            }
+            Err(_) => {
+                telemetry::record_error("cases_timeout");
+                tracing::warn!(conversation_id, kind = %request.kind, "opening a case timed out");
+                Input::CaseUnavailable
             }
         }
     }
