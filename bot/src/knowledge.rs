@@ -6,19 +6,22 @@
 //! and optionally the search tables `search/dictionary.txt`, `search/synonyms.txt`, `search/stopwords.txt` and
 //! `search/traditional.txt` (the bundled ones are used for any that is missing). [`KnowledgeService::reload`]
 //! re-reads the folder; a folder that does not validate leaves the knowledge in service untouched and reports every
-//! problem with its file and line.
+//! problem with its file and line. Reloads are taken one at a time and the latest one's outcome is kept
+//! ([`KnowledgeService::last_reload`]) for the administrators' status route. [`KnowledgeService::watch`] reloads a
+//! folder by itself when its files change: a burst of changes (an editor's save, a `git pull`) becomes one reload
+//! once the folder has been quiet for [`WATCH_QUIET`], and its success or every validation problem is logged.
 //!
 //! [`KnowledgeService::answer`] is what the chat asks when the dialog returns `LookUpKnowledge`: the FAQ entry that
 //! answers the question, in the customer's language, when the search trusts it.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use dialog::KnowledgeAnswer;
 use knowledge_graph::search::{FaqIndex, SearchOptions};
-use knowledge_graph::{FaqSet, KnowledgeGraph, LoadError, Source};
+use knowledge_graph::{FaqSet, KnowledgeGraph, LoadError, Source, ValidationError};
 use nlu::Lang;
 
 /// Where the knowledge is read from.
@@ -146,9 +149,13 @@ impl KnowledgeBase {
             sources: answer.sources,
             intent: entry.intent.clone(),
             confidence: chosen.confidence,
+            personal: entry.tags.iter().any(|tag| tag == PERSONAL_TAG),
         })
     }
 }
+
+/// The FAQ tag of entries about the customer's own account, whose general answers point to the account.
+pub const PERSONAL_TAG: &str = "personal";
 
 /// How close to the best hit's confidence an entry of the classifier's intent must come to be preferred.
 const INTENT_HINT_MARGIN: f32 = 0.8;
@@ -158,7 +165,51 @@ const INTENT_HINT_MARGIN: f32 = 0.8;
 pub struct KnowledgeService {
     current: Arc<RwLock<Arc<KnowledgeBase>>>,
     origin: KnowledgeOrigin,
+    /// Held for the whole of a reload, so that two reloads (a request and the watch) never interleave and the
+    /// later one always reads the later files.
+    reloading: Arc<Mutex<()>>,
+    last_reload: Arc<Mutex<Option<ReloadRecord>>>,
 }
+
+/// What asked for a reload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReloadTrigger {
+    /// `POST /v1/knowledge/reload` (or a caller of [`KnowledgeService::reload`]).
+    Request,
+    /// The watch on the knowledge folder saw its files change.
+    Watch,
+}
+
+impl ReloadTrigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReloadTrigger::Request => "request",
+            ReloadTrigger::Watch => "watch",
+        }
+    }
+}
+
+/// Why a reload left the knowledge in service as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReloadFailure {
+    /// Every problem of the files, with its file and line.
+    Invalid(Vec<ValidationError>),
+    /// A file or the folder could not be read, or the index could not be built.
+    Unreadable(String),
+}
+
+/// The outcome of one reload.
+#[derive(Debug, Clone)]
+pub struct ReloadRecord {
+    pub trigger: ReloadTrigger,
+    pub finished_at: chrono::DateTime<chrono::Utc>,
+    pub elapsed: Duration,
+    /// `None` when the new knowledge went into service.
+    pub failure: Option<ReloadFailure>,
+}
+
+/// How long the knowledge folder must stay quiet after a change before the watch reloads it.
+pub const WATCH_QUIET: Duration = Duration::from_millis(400);
 
 impl KnowledgeService {
     /// Loads the knowledge from `origin`.
@@ -178,6 +229,8 @@ impl KnowledgeService {
         Ok(KnowledgeService {
             current: Arc::new(RwLock::new(Arc::new(base))),
             origin,
+            reloading: Arc::new(Mutex::new(())),
+            last_reload: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -205,12 +258,124 @@ impl KnowledgeService {
 
     /// Reads the origin again and, if it validates, puts it in service. On error the knowledge in service stays.
     pub fn reload(&self) -> Result<Arc<KnowledgeBase>, KnowledgeError> {
-        let base = match &self.origin {
-            KnowledgeOrigin::Bundled => KnowledgeBase::bundled()?,
-            KnowledgeOrigin::Folder(folder) => KnowledgeBase::from_folder(folder)?,
+        self.reload_for(ReloadTrigger::Request)
+    }
+
+    /// [`KnowledgeService::reload`], recording what asked for it. Reloads run one at a time; readers keep
+    /// answering from the knowledge in service meanwhile, and the new knowledge replaces it in one step.
+    pub fn reload_for(&self, trigger: ReloadTrigger) -> Result<Arc<KnowledgeBase>, KnowledgeError> {
+        let _one_at_a_time = self
+            .reloading
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let started = Instant::now();
+        let loaded = match &self.origin {
+            KnowledgeOrigin::Bundled => KnowledgeBase::bundled(),
+            KnowledgeOrigin::Folder(folder) => KnowledgeBase::from_folder(folder),
         };
-        self.replace(base);
-        Ok(self.current())
+        let failure = match &loaded {
+            Ok(_) => None,
+            Err(KnowledgeError::Invalid(error)) => Some(ReloadFailure::Invalid(error.0.clone())),
+            Err(KnowledgeError::Unreadable(error)) => {
+                Some(ReloadFailure::Unreadable(format!("{error:#}")))
+            }
+        };
+        let outcome = loaded.map(|base| {
+            self.replace(base);
+            self.current()
+        });
+        *self
+            .last_reload
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(ReloadRecord {
+            trigger,
+            finished_at: chrono::Utc::now(),
+            elapsed: started.elapsed(),
+            failure,
+        });
+        outcome
+    }
+
+    /// The outcome of the latest reload since the server started, if any.
+    pub fn last_reload(&self) -> Option<ReloadRecord> {
+        self.last_reload
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Watches the knowledge folder (nothing to watch for the bundled knowledge) and reloads it after its files
+    /// change, until `stop` completes. Changes to `*.toml` and `*.txt` files count; a burst of them becomes one
+    /// reload once the folder has been quiet for [`WATCH_QUIET`]. Each reload's success, or every validation
+    /// problem, is logged; a folder that does not validate leaves the knowledge in service.
+    ///
+    /// Must be called within a Tokio runtime. Fails when the operating system refuses the watch.
+    pub fn watch(&self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        use notify::Watcher;
+
+        let KnowledgeOrigin::Folder(folder) = &self.origin else {
+            return Ok(());
+        };
+        // One pending signal is enough: the reload reads the whole folder anyway.
+        let (changed, mut changes) = tokio::sync::mpsc::channel::<()>(1);
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
+                Ok(event) if is_knowledge_change(&event) => {
+                    let _ = changed.try_send(());
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "the knowledge folder watch reported an error")
+                }
+            })
+            .context("cannot set up a watch on the knowledge folder")?;
+        watcher
+            .watch(folder, notify::RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch the knowledge folder {}", folder.display()))?;
+        tracing::info!(folder = %folder.display(), "watching the knowledge folder for changes");
+        let service = self.clone();
+        tokio::spawn(async move {
+            // The watch lasts as long as this task.
+            let _watcher = watcher;
+            let mut stop = std::pin::pin!(stop);
+            loop {
+                tokio::select! {
+                    () = &mut stop => return,
+                    change = changes.recv() => if change.is_none() { return },
+                }
+                // Wait for the burst to end.
+                loop {
+                    match tokio::time::timeout(WATCH_QUIET, changes.recv()).await {
+                        Ok(Some(())) => continue,
+                        Ok(None) => return,
+                        Err(_quiet) => break,
+                    }
+                }
+                let reloading = service.clone();
+                match tokio::task::spawn_blocking(move || {
+                    reloading.reload_for(ReloadTrigger::Watch)
+                })
+                .await
+                {
+                    Ok(Ok(base)) => tracing::info!(
+                        nodes = base.graph.node_count(),
+                        relations = base.graph.relation_count(),
+                        faq_entries = base.faq.len(),
+                        "the knowledge folder changed; reloaded"
+                    ),
+                    Ok(Err(KnowledgeError::Invalid(error))) => tracing::warn!(
+                        problems = error.0.len(),
+                        "the knowledge folder changed but does not validate; the knowledge in service stays:\n{error}"
+                    ),
+                    Ok(Err(KnowledgeError::Unreadable(error))) => tracing::error!(
+                        error = format!("{error:#}"),
+                        "the knowledge folder changed but cannot be read; the knowledge in service stays"
+                    ),
+                    Err(error) => tracing::error!(%error, "the knowledge reload stopped"),
+                }
+            }
+        });
+        Ok(())
     }
 
     /// See [`KnowledgeBase::answer`].
@@ -222,6 +387,24 @@ impl KnowledgeService {
     ) -> Option<KnowledgeAnswer> {
         self.current().answer(question, intent, lang)
     }
+}
+
+/// Whether a file-system event may change the knowledge: a `*.toml` or `*.txt` file (or a folder) created, changed,
+/// renamed or removed. Reads, and editors' swap and backup files, do not count.
+fn is_knowledge_change(event: &notify::Event) -> bool {
+    use notify::EventKind;
+    if matches!(event.kind, EventKind::Access(_)) {
+        return false;
+    }
+    event.paths.iter().any(|path| {
+        path.extension()
+            .is_some_and(|extension| extension == "toml" || extension == "txt")
+            || matches!(
+                event.kind,
+                EventKind::Create(notify::event::CreateKind::Folder)
+                    | EventKind::Remove(notify::event::RemoveKind::Folder)
+            )
+    })
 }
 
 /// The `*.toml` files directly in `folder`, sorted by name, as `(path as given, text)`.
