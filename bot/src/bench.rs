@@ -8,6 +8,9 @@
 //!   to the first reply frame. A `ping` after each message marks the end of the turn (the server answers frames of
 //!   one session in order), so replies never spill into the next turn's timing.
 //!
+//! - `anxin bench load`: the load generator for a server in another process ([`run_load`]): hundreds of concurrent
+//!   WebSocket conversations for a bounded time, timing each turn end to end from outside.
+//!
 //! Percentiles are nearest-rank over all samples.
 
 use std::time::{Duration, Instant};
@@ -375,6 +378,174 @@ async fn next_of_type(socket: &mut ClientSocket, kind: &str) -> anyhow::Result<V
             }
         }
     }
+}
+
+/// What `anxin bench load` does: how many conversations against which server, for how long.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The server's WebSocket chat URL, e.g. `ws://127.0.0.1:8080/v1/chat/ws`.
+    pub url: String,
+    /// Concurrent conversations, each on its own WebSocket.
+    pub conversations: usize,
+    /// How long turns are sent; the run then waits at most [`LOAD_DRAIN`] for the turns under way.
+    pub duration: Duration,
+    /// The pause between a reply and the conversation's next message (a customer reading and typing), with up to
+    /// half of it again added at random so conversations do not move in step.
+    pub think: Duration,
+    /// The customers the conversations are held as, in turn; tokens are minted with this configuration's secret.
+    pub customers: Vec<String>,
+}
+
+/// How long `anxin bench load` waits for turns under way once its duration is over.
+pub const LOAD_DRAIN: Duration = Duration::from_secs(10);
+
+/// `anxin bench load`: holds `conversations` WebSocket conversations against a running `anxin serve` (a separate
+/// process) for `duration`, each sending a question, waiting for the whole answer (marked by the `pong` of a `ping`
+/// sent after it), pausing `think`, and so on. Prints the latency of the first reply and of the whole turn, and the
+/// throughput. The server must sign tokens with the same secret as this configuration.
+pub async fn run_load(settings: &Settings, options: &LoadOptions) -> anyhow::Result<()> {
+    if options.conversations == 0 || options.customers.is_empty() {
+        bail!("the load needs at least one conversation and one customer");
+    }
+    let secret = settings.resolve_jwt_secret()?;
+    let base = options.url.trim_end_matches('/').to_owned();
+    if !base.starts_with("ws://") {
+        bail!("--url must be the server's ws:// chat URL, e.g. ws://127.0.0.1:8080/v1/chat/ws");
+    }
+    println!(
+        "anxin bench load: {} conversations against {base} for {:.0}s, think time {} ms (+0-50%), {} CPU(s) here",
+        options.conversations,
+        options.duration.as_secs_f64(),
+        options.think.as_millis(),
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
+    let started = Instant::now();
+    let stop_sending = started + options.duration;
+    let mut clients = Vec::with_capacity(options.conversations);
+    for index in 0..options.conversations {
+        let customer_id = options.customers[index % options.customers.len()].clone();
+        let token = auth::mint_token(
+            secret.as_bytes(),
+            &customer_id,
+            Duration::from_secs(3600),
+            false,
+        )?;
+        let url = format!("{base}?token={token}");
+        let think = options.think;
+        clients.push(tokio::spawn(async move {
+            load_conversation(&url, index, stop_sending, think).await
+        }));
+        // Connections open over the first half second rather than in one burst.
+        if index % 20 == 19 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let mut first_reply = Vec::new();
+    let mut whole_turn = Vec::new();
+    let mut failures = 0_usize;
+    for client in clients {
+        match tokio::time::timeout_at((stop_sending + LOAD_DRAIN).into(), client).await {
+            Ok(Ok(Ok(samples))) => {
+                first_reply.extend(samples.first_reply);
+                whole_turn.extend(samples.whole_turn);
+                failures += samples.failures;
+            }
+            Ok(Ok(Err(error))) => {
+                failures += 1;
+                eprintln!("a conversation failed: {error:#}");
+            }
+            Ok(Err(error)) => bail!("a load client panicked: {error}"),
+            Err(_) => {
+                failures += 1;
+                eprintln!("a conversation did not finish within the drain time");
+            }
+        }
+    }
+    let wall = started.elapsed();
+    let turns = whole_turn.len();
+    println!(
+        "\nChat turns over the WebSocket, measured in this process against the server's process"
+    );
+    if let Some(latency) = Latency::from_samples(first_reply) {
+        println!("{}", latency.line("message -> first reply frame"));
+    }
+    if let Some(latency) = Latency::from_samples(whole_turn) {
+        println!("{}", latency.line("message -> whole answer"));
+    }
+    println!(
+        "{:<34} {turns} turns in {:.1}s = {:.0} turns/s; {failures} failed",
+        "throughput",
+        wall.as_secs_f64(),
+        turns as f64 / wall.as_secs_f64()
+    );
+    if turns == 0 {
+        bail!("no turn completed");
+    }
+    Ok(())
+}
+
+/// The timings one load conversation collected.
+struct LoadSamples {
+    first_reply: Vec<Duration>,
+    whole_turn: Vec<Duration>,
+    failures: usize,
+}
+
+/// One conversation of the load: questions in the customer's likely language until `stop_sending`.
+async fn load_conversation(
+    url: &str,
+    index: usize,
+    stop_sending: Instant,
+    think: Duration,
+) -> anyhow::Result<LoadSamples> {
+    const QUESTIONS: [&str; 8] = [
+        "本期应还多少",
+        "那再下一期呢",
+        "还款计划给我看看",
+        "今天结清要多少钱",
+        "How much do I owe this month?",
+        "我的额度还有多少",
+        "为什么扣款失败了",
+        "谢谢",
+    ];
+    let (mut socket, _) = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio_tungstenite::connect_async(url),
+    )
+    .await
+    .context("the WebSocket did not open within 10 s")?
+    .context("the WebSocket could not open")?;
+    next_of_type(&mut socket, "conversation").await?;
+    let mut samples = LoadSamples {
+        first_reply: Vec::new(),
+        whole_turn: Vec::new(),
+        failures: 0,
+    };
+    let mut turn = index;
+    while Instant::now() < stop_sending {
+        let text = QUESTIONS[turn % QUESTIONS.len()];
+        turn += 1;
+        let sent = Instant::now();
+        socket
+            .send(WsMessage::text(
+                json!({"type": "message", "text": text}).to_string(),
+            ))
+            .await?;
+        socket.send(WsMessage::text(r#"{"type":"ping"}"#)).await?;
+        match next_of_type(&mut socket, "reply").await {
+            Ok(_) => samples.first_reply.push(sent.elapsed()),
+            Err(_) => {
+                samples.failures += 1;
+                break;
+            }
+        }
+        next_of_type(&mut socket, "pong").await?;
+        samples.whole_turn.push(sent.elapsed());
+        let jitter = think.mul_f64(rand::random::<f64>() * 0.5);
+        tokio::time::sleep(think + jitter).await;
+    }
+    socket.close(None).await.ok();
+    Ok(samples)
 }
 
 #[cfg(test)]

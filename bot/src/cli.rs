@@ -52,6 +52,9 @@ pub enum Command {
     Seed(SeedArgs),
     /// Measure NLU, dialog and chat-turn latency on this machine and print the numbers.
     Bench {
+        /// `load`: drive a running server from this process instead.
+        #[command(subcommand)]
+        command: Option<BenchCommand>,
         /// Passes over the bundled development set for NLU parse latency.
         #[arg(long, default_value_t = 5)]
         nlu_passes: usize,
@@ -109,6 +112,32 @@ pub enum ModelsCommand {
     Fetch,
     /// List the known model packages and whether each is in place.
     List,
+}
+
+/// `anxin bench` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Load a running `anxin serve` with concurrent WebSocket conversations and print turn latency percentiles.
+    Load(LoadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The server's WebSocket chat URL.
+    #[arg(long, default_value = "ws://127.0.0.1:8080/v1/chat/ws")]
+    pub url: String,
+    /// Concurrent conversations.
+    #[arg(long, default_value_t = 200)]
+    pub conversations: usize,
+    /// How long to send turns, in seconds (the run ends at most 10 s later).
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
+    /// Pause between a reply and the next message, in milliseconds (plus up to half again at random).
+    #[arg(long, default_value_t = 1000)]
+    pub think_ms: u64,
+    /// Comma-separated customer ids to talk as (default: the demo customers).
+    #[arg(long)]
+    pub customers: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +204,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: KgCommand::Eval { data, json },
         } => knowledge_eval(&data, json).await,
         Command::Bench {
+            command: Some(BenchCommand::Load(arguments)),
+            ..
+        } => {
+            let customers = match &arguments.customers {
+                Some(list) => list
+                    .split(',')
+                    .map(|id| id.trim().to_owned())
+                    .filter(|id| !id.is_empty())
+                    .collect(),
+                None => connectors::demo::demo_seed(chrono::Utc::now().date_naive())
+                    .customers
+                    .into_iter()
+                    .map(|customer| customer.id)
+                    .collect(),
+            };
+            let options = bench::LoadOptions {
+                url: arguments.url.clone(),
+                conversations: arguments.conversations,
+                duration: std::time::Duration::from_secs(arguments.seconds),
+                think: std::time::Duration::from_millis(arguments.think_ms),
+                customers,
+            };
+            bench::run_load(&settings, &options).await
+        }
+        Command::Bench {
+            command: None,
             nlu_passes,
             conversations,
             turns,
