@@ -8,6 +8,8 @@
 //!
 //! The pieces, in the order [`Nlu::parse`] runs them:
 //! - [`normalize`]: full-width to half-width, case, spacing; offsets map back to the original text.
+//! - [`correct`]: conservative spelling correction (Traditional to Simplified, domain words mistyped by sound or
+//!   shape, pinyin initials), one character for one, before the classifier.
 //! - [`lang`]: Chinese or English, from the scripts the text uses.
 //! - [`intent`]: the candle intent classifier (hashed character and word n-grams, an embedding bag and a
 //!   small feed-forward network), its training loop and its serialised form.
@@ -15,7 +17,9 @@
 //! - [`sentiment`]: a candle sentiment model tuned to customer-service speech, with a lexicon scorer as the
 //!   fallback when no model is given.
 //! - [`data`] and [`eval`]: the JSONL training format shared with lenders, and the evaluation report.
+//! - [`review`]: which parses go to the review queue of active learning, and their masked text.
 
+pub mod correct;
 pub mod data;
 pub mod encoder;
 pub mod entities;
@@ -23,6 +27,7 @@ pub mod eval;
 pub mod intent;
 pub mod lang;
 pub mod normalize;
+pub mod review;
 pub mod sentiment;
 
 use chrono::NaiveDate;
@@ -128,7 +133,7 @@ impl Nlu {
 
     /// Understands one utterance. Relative dates ("明天", "next Friday") resolve against `reference_date`.
     pub fn parse(&self, text: &str, reference_date: NaiveDate) -> Parse {
-        let normalized = normalize::normalize(text);
+        let normalized = normalize::for_classifier(text);
         let lang = lang::detect(&normalized.text);
         let intent_ranking = self.classifier.predict(&normalized.text);
         let intent = intent_ranking.first().cloned().unwrap_or(IntentScore {

@@ -9,7 +9,8 @@
 //!
 //! The entity recognisers need offsets into the original text, so they use [`fold_width_and_case`] instead, which
 //! maps every character to exactly one character and therefore keeps every offset valid. Chinese numerals are
-//! left alone here; the entity recognisers read them.
+//! left alone here; the entity recognisers read them. [`for_classifier`] adds the spelling correction of
+//! [`crate::correct`] on top, for the intent and sentiment models.
 
 /// Normalised text for the classifier, with the origin of each character.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,18 @@ pub fn normalize(text: &str) -> Normalized {
         text: normalized_text,
         original_char_offsets,
     }
+}
+
+/// The classifier's view of `text`: [`normalize`], then the conservative spelling correction of
+/// [`crate::correct`] (Traditional to Simplified, domain slips, pinyin initials). Correction replaces characters
+/// one for one, so the offsets still point into the original text.
+pub fn for_classifier(text: &str) -> Normalized {
+    let mut normalized = normalize(text);
+    let corrected = crate::correct::correct(&normalized.text);
+    if !corrected.edits.is_empty() {
+        normalized.text = corrected.text;
+    }
+    normalized
 }
 
 /// Folds one character: full-width ASCII to ASCII, the full-width yen sign to `¥`, Unicode spaces to a plain

@@ -491,7 +491,7 @@ fn the_bundled_data_trains_an_accurate_calibrated_model_for_the_dev_set() {
             .collect();
         let mut right = 0;
         for example in &part {
-            let top = &classifier.predict(&crate::normalize::normalize(&example.text).text)[0];
+            let top = &classifier.predict(&crate::normalize::for_classifier(&example.text).text)[0];
             let correct = top.name == example.intent;
             right += usize::from(correct);
             outcomes.push((top.confidence, correct));

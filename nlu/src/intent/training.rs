@@ -249,10 +249,10 @@ pub(crate) fn train(
             .ok_or_else(|| NluError::Training(format!("unknown intent {:?}", example.intent)))?;
         example_labels.push(label);
     }
-    // Prediction sees normalised text (see `Nlu::parse`), so training must see the same.
+    // Prediction sees normalised, corrected text (see `Nlu::parse`), so training must see the same.
     let example_buckets: Vec<Vec<u32>> = examples
         .iter()
-        .map(|example| features::buckets(&normalize::normalize(&example.text).text))
+        .map(|example| features::buckets(&normalize::for_classifier(&example.text).text))
         .collect();
 
     let (training_indices, held_out_indices) = stratified_split(
