@@ -1,4 +1,4 @@
-//! The `anxin` command line: `serve`, `token`, `seed`, `bench`, `models {fetch, list}`, `kg eval` and `nlu {train, eval, parse}`, all reading the same
+//! The `anxin` command line: `serve`, `token`, `seed`, `bench`, `models {fetch, list}`, `kg eval` and `nlu {train, eval, parse, correct-eval, review}`, all reading the same
 //! [`Settings`]. Results go to standard output, progress and logs to standard error, and every failure ends
 //! the process with a non-zero status and a message that says what to do.
 
@@ -179,6 +179,44 @@ pub enum NluCommand {
         #[arg(long, value_name = "DATE")]
         reference_date: Option<String>,
     },
+    /// Measure the spelling correction on SIGHAN-style pairs: detection and correction precision and recall.
+    CorrectEval {
+        /// A file of `written<TAB>correct` lines (default: pycorrector's sighan2015_test.tsv, fetched when missing).
+        #[arg(long, value_name = "FILE.tsv")]
+        data: Option<PathBuf>,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The review queue of unsure and out-of-scope utterances (in the configured database).
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// List items, oldest first.
+    List {
+        /// pending, labelled or dismissed (default: all).
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Label an item with the intent the customer meant; it joins the next training.
+    Label { id: String, intent: String },
+    /// Mark an item as nothing to learn from.
+    Dismiss { id: String },
+    /// Write the labelled items as training JSONL, for `anxin nlu train` on a lender's own data.
+    Export {
+        #[arg(long, value_name = "FILE.jsonl")]
+        out: PathBuf,
+    },
 }
 
 /// Runs a parsed command line.
@@ -267,6 +305,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 text,
                 reference_date,
             } => parse(&settings, &text, reference_date.as_deref()).await,
+            NluCommand::CorrectEval { data, json } => {
+                correct_eval(&settings, data.as_deref(), json).await
+            }
+            NluCommand::Review { command } => review(&settings, command).await,
         },
     }
 }
@@ -490,6 +532,139 @@ async fn parse(
         serde_json::to_string_pretty(&parse).context("cannot write the parse as JSON")?
     );
     Ok(())
+}
+
+/// `anxin nlu correct-eval`: the compiled-in corrector on SIGHAN-style pairs.
+async fn correct_eval(settings: &Settings, data: Option<&Path>, json: bool) -> anyhow::Result<()> {
+    let path = match data {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let models_dir = settings.models_dir.clone();
+            let folder = tokio::task::spawn_blocking(move || {
+                fetch::ensure(&models_dir, &fetch::PYCORRECTOR)
+            })
+            .await
+            .context("the fetching thread failed")??;
+            folder.join("pycorrector/data/sighan2015_test.tsv")
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let pairs = nlu::correct::eval::parse_pairs(&path.display().to_string(), &text)?;
+    if pairs.is_empty() {
+        bail!("{} holds no sentence pairs", path.display());
+    }
+    let (report, seconds) = tokio::task::spawn_blocking(move || {
+        nlu::correct::domain().warm_up();
+        let started = std::time::Instant::now();
+        let report = nlu::correct::eval::evaluate(&pairs, |text| nlu::correct::correct(text).text);
+        (report, started.elapsed().as_secs_f64())
+    })
+    .await
+    .context("the evaluation thread failed")?;
+    let microseconds_per_sentence = seconds * 1e6 / report.sentences as f64;
+    if json {
+        let mut value = serde_json::to_value(&report).context("cannot write the report")?;
+        value["microseconds_per_sentence"] = serde_json::json!(microseconds_per_sentence);
+        println!("{value}");
+    } else {
+        println!(
+            "{} sentences, {} with errors, {} changed by the corrector",
+            report.sentences, report.sentences_with_errors, report.sentences_changed
+        );
+        println!(
+            "sentence detection:  precision {:.3}  recall {:.3}  F1 {:.3}",
+            report.detection_precision, report.detection_recall, report.detection_f1
+        );
+        println!(
+            "sentence correction: precision {:.3}  recall {:.3}  F1 {:.3}",
+            report.correction_precision, report.correction_recall, report.correction_f1
+        );
+        println!(
+            "characters: detection precision {:.3} recall {:.3}, correction precision {:.3} recall {:.3}",
+            report.char_detection_precision,
+            report.char_detection_recall,
+            report.char_correction_precision,
+            report.char_correction_recall
+        );
+        println!(
+            "false alarms on error-free sentences: {:.3}; {:.1} µs per sentence",
+            report.false_alarm_rate, microseconds_per_sentence
+        );
+    }
+    Ok(())
+}
+
+/// `anxin nlu review ...` against the configured database.
+async fn review(settings: &Settings, command: ReviewCommand) -> anyhow::Result<()> {
+    use connectors::{ReviewQueue, ReviewStatus};
+    let database = connect_database(&settings.database_url).await?;
+    let queue = database.review_queue();
+    let result = async {
+        match command {
+            ReviewCommand::List {
+                status,
+                limit,
+                json,
+            } => {
+                let status = status
+                    .map(|text| {
+                        ReviewStatus::parse(text.trim()).with_context(|| {
+                            format!("--status must be pending, labelled or dismissed, not {text:?}")
+                        })
+                    })
+                    .transpose()?;
+                for item in queue.items(status, limit).await? {
+                    if json {
+                        println!("{}", serde_json::to_string(&item)?);
+                    } else {
+                        println!(
+                            "{}\t{}\t{}\t{} {:.2}\t{}\t{}",
+                            item.id,
+                            item.status.as_str(),
+                            item.reason.as_str(),
+                            item.predicted_intent,
+                            item.confidence,
+                            item.label.as_deref().unwrap_or("-"),
+                            item.text
+                        );
+                    }
+                }
+            }
+            ReviewCommand::Label { id, intent } => {
+                let intent = intent.trim();
+                if !nlu::intents().iter().any(|info| info.id == intent) {
+                    bail!("{intent:?} is not one of the intents of intents.tsv");
+                }
+                let item = queue
+                    .label(&id, intent)
+                    .await?
+                    .with_context(|| format!("there is no review item {id}"))?;
+                println!("labelled {} as {intent}", item.id);
+            }
+            ReviewCommand::Dismiss { id } => {
+                let item = queue
+                    .dismiss(&id)
+                    .await?
+                    .with_context(|| format!("there is no review item {id}"))?;
+                println!("dismissed {}", item.id);
+            }
+            ReviewCommand::Export { out } => {
+                let examples = models::reviewed_examples(&queue).await?;
+                std::fs::write(&out, nlu::data::to_jsonl(&examples))
+                    .with_context(|| format!("cannot write {}", out.display()))?;
+                println!(
+                    "wrote {} labelled examples to {}",
+                    examples.len(),
+                    out.display()
+                );
+            }
+        }
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    database.close().await;
+    result
 }
 
 /// The model of `--model`, or the installed one.

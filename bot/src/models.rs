@@ -12,6 +12,9 @@
 //! (`nlu::sentiment::data::domain_set`) and cached in `<models_dir>/sentiment-<fingerprint>/`; it joins whichever
 //! intent model is installed.
 //!
+//! Labelled items of the review queue join the bundled data ([`installed_nlu_with_reviewed`]); being part of the
+//! data, they are part of the fingerprint.
+//!
 //! Loaded models are kept in a process-wide map keyed by folder, so many `Application`s in one test process
 //! load (or train) a model once.
 
@@ -61,6 +64,51 @@ pub fn cached_model_dir(
 /// The NLU the server and the CLI use: the lender's model when `nlu_model_dir` is set, otherwise the model
 /// trained from the bundled data (trained now when not cached yet).
 pub async fn installed_nlu(settings: &Settings) -> anyhow::Result<Arc<Nlu>> {
+    installed_nlu_with_reviewed(settings, Vec::new()).await
+}
+
+/// The examples that labelled review items make: their masked text with the reviewer's intent, oldest first.
+pub async fn reviewed_examples(
+    queue: &dyn connectors::ReviewQueue,
+) -> anyhow::Result<Vec<TrainingExample>> {
+    let items = queue
+        .labelled()
+        .await
+        .context("cannot read the labelled review items")?;
+    Ok(items
+        .into_iter()
+        .filter_map(|item| {
+            Some(TrainingExample {
+                text: item.text,
+                intent: item.label?,
+                entities: None,
+            })
+        })
+        .collect())
+}
+
+/// The cache folder of the model the server prepares when no `nlu_model_dir` is set: trained from the bundled
+/// data plus `reviewed` (the labelled review items) with the default options.
+pub fn installed_model_dir(
+    models_dir: &Path,
+    reviewed: &[TrainingExample],
+) -> anyhow::Result<PathBuf> {
+    let mut examples = bundled_training_examples()?;
+    examples.extend_from_slice(reviewed);
+    Ok(cached_model_dir(
+        models_dir,
+        &examples,
+        &TrainOptions::default(),
+    ))
+}
+
+/// [`installed_nlu`], with the examples of labelled review items (see [`reviewed_examples`]) added to the bundled
+/// data. They change the training fingerprint, so a server started after new labels trains a model that has
+/// learnt them, and one started with the same labels reuses it. A lender's own `nlu_model_dir` is used as it is.
+pub async fn installed_nlu_with_reviewed(
+    settings: &Settings,
+    reviewed: Vec<TrainingExample>,
+) -> anyhow::Result<Arc<Nlu>> {
     match &settings.nlu_model_dir {
         Some(model_dir) => {
             let model_dir = model_dir.clone();
@@ -78,7 +126,14 @@ pub async fn installed_nlu(settings: &Settings) -> anyhow::Result<Arc<Nlu>> {
             .await
         }
         None => {
-            let examples = bundled_training_examples()?;
+            let mut examples = bundled_training_examples()?;
+            if !reviewed.is_empty() {
+                tracing::info!(
+                    examples = reviewed.len(),
+                    "labelled review items join the intent training data"
+                );
+            }
+            examples.extend(reviewed);
             let options = TrainOptions::default();
             let model_dir = cached_model_dir(&settings.models_dir, &examples, &options);
             let models_dir = settings.models_dir.clone();

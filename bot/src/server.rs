@@ -123,14 +123,16 @@ impl Application {
         };
         let loans: Arc<dyn LoanSystem> = Arc::new(loan_system);
         let conversations: Arc<dyn ConversationStore> = Arc::new(database.conversations());
-        let nlu = models::installed_nlu(&settings).await?;
+        let reviewed = models::reviewed_examples(&database.review_queue()).await?;
+        let nlu = models::installed_nlu_with_reviewed(&settings, reviewed).await?;
         let chat = ChatService::new(
             nlu,
             loans,
             conversations,
             settings.timezone,
             settings.max_message_chars,
-        );
+        )
+        .with_review_queue(Arc::new(database.review_queue()));
         // Install the metrics recorder before the first turn records anything.
         telemetry::prometheus();
         let (stopping, stopping_receiver) = watch::channel(false);

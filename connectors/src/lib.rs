@@ -12,6 +12,7 @@ pub mod cases;
 pub mod demo;
 pub mod http;
 pub mod loans;
+pub mod review;
 pub mod seed;
 pub mod sql;
 
@@ -23,8 +24,11 @@ use serde::{Deserialize, Serialize};
 pub use cases::{Case, Cases, NewCase};
 pub use http::{HttpCases, HttpLoanSystem, HttpLoanSystemOptions};
 pub use loans::{Account, DueInstallment, LoanStatus, LoanSummary, PayoffQuote};
+pub use review::{NewReviewItem, ReviewItem, ReviewQueue, ReviewReason, ReviewStatus};
 pub use seed::{SeedData, SeedReport};
-pub use sql::{Database, DatabaseBackend, SqlCases, SqlConversationStore, SqlLoanSystem};
+pub use sql::{
+    Database, DatabaseBackend, SqlCases, SqlConversationStore, SqlLoanSystem, SqlReviewQueue,
+};
 
 /// Failures of a backend. A customer or conversation that does not exist is `Ok(None)`, not an error.
 #[derive(Debug, thiserror::Error)]

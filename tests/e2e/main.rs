@@ -3,5 +3,6 @@
 
 mod chat;
 mod protocol;
+mod review;
 mod security;
 mod tidy;

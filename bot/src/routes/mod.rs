@@ -3,6 +3,7 @@
 pub mod chat;
 pub mod extract;
 pub mod nlu;
+pub mod review;
 pub mod system;
 pub mod websocket;
 
@@ -26,6 +27,9 @@ pub fn router(state: AppState) -> Router {
             get(chat::conversation_detail),
         )
         .route("/v1/handoffs", get(chat::list_handoffs))
+        .route("/v1/review/items", get(review::list_items))
+        .route("/v1/review/items/{id}/label", post(review::label_item))
+        .route("/v1/review/items/{id}/dismiss", post(review::dismiss_item))
         .fallback(system::not_found)
         .with_state(state)
 }

@@ -22,6 +22,7 @@
 mod cases;
 mod conversations;
 mod loan_system;
+mod review;
 
 use std::fmt;
 use std::str::FromStr;
@@ -38,9 +39,10 @@ use crate::BackendError;
 pub use cases::SqlCases;
 pub use conversations::SqlConversationStore;
 pub use loan_system::SqlLoanSystem;
+pub use review::SqlReviewQueue;
 
 /// The migrations in `connectors/migrations/`, in order: version, description and SQL.
-const MIGRATIONS: [(i64, &str, &str); 3] = [
+const MIGRATIONS: [(i64, &str, &str); 4] = [
     (
         1,
         "loan system",
@@ -50,6 +52,11 @@ const MIGRATIONS: [(i64, &str, &str); 3] = [
         2,
         "conversations",
         include_str!("../../migrations/0002_conversations.sql"),
+    ),
+    (
+        3,
+        "review queue",
+        include_str!("../../migrations/0003_review_queue.sql"),
     ),
     (5, "cases", include_str!("../../migrations/0005_cases.sql")),
 ];
