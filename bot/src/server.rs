@@ -12,13 +12,16 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use connectors::{ConversationStore, Database, LoanSystem};
+use connectors::{
+    Cases, ConversationStore, Database, HttpCases, HttpLoanSystem, HttpLoanSystemOptions,
+    LoanSystem,
+};
 use tokio::sync::{mpsc, watch};
 
 use crate::auth::Claims;
 use crate::chat::ChatService;
 use crate::error::AppError;
-use crate::settings::{JwtSecret, Settings, redact_database_password};
+use crate::settings::{Backend, JwtSecret, Settings, redact_database_password};
 use crate::{models, routes, telemetry};
 
 /// How long a stopping server waits for WebSocket sessions to finish their turns.
@@ -116,15 +119,28 @@ impl Application {
         let jwt_secret = settings.resolve_jwt_secret()?;
         let database = connect_database(&settings.database_url).await?;
         let loan_system = database.loan_system();
-        let demo_customer = if settings.demo_data {
+        // Demo customers go only into the embedded loan system, never beside a lender's own core system.
+        let demo_customer = if settings.demo_data && settings.loan_system == Backend::Sql {
             load_demo_data_if_empty(&loan_system, settings.timezone).await?
         } else {
             None
         };
-        let loans: Arc<dyn LoanSystem> = Arc::new(loan_system);
+        let loans: Arc<dyn LoanSystem> = match &settings.loan_system {
+            Backend::Sql => Arc::new(loan_system),
+            Backend::Http { base_url, token } => Arc::new(
+                HttpLoanSystem::new(HttpLoanSystemOptions::new(base_url, token))
+                    .context("the HTTP loan system cannot be set up")?,
+            ),
+        };
+        let cases: Arc<dyn Cases> = match &settings.cases {
+            Backend::Sql => Arc::new(database.cases()),
+            Backend::Http { base_url, token } => Arc::new(
+                HttpCases::new(HttpLoanSystemOptions::new(base_url, token))
+                    .context("the HTTP case system cannot be set up")?,
+            ),
+        };
         let conversations: Arc<dyn ConversationStore> = Arc::new(database.conversations());
-        let reviewed = models::reviewed_examples(&database.review_queue()).await?;
-        let nlu = models::installed_nlu_with_reviewed(&settings, reviewed).await?;
+        let nlu = models::installed_nlu(&settings).await?;
         let chat = ChatService::new(
             nlu,
             loans,
@@ -132,7 +148,7 @@ impl Application {
             settings.timezone,
             settings.max_message_chars,
         )
-        .with_review_queue(Arc::new(database.review_queue()));
+        .with_cases(cases);
         // Install the metrics recorder before the first turn records anything.
         telemetry::prometheus();
         let (stopping, stopping_receiver) = watch::channel(false);

@@ -4,7 +4,8 @@
 //! Every command reads the same [`Settings`]. The file is the one given with `--config`, else the one named
 //! by `ANXIN_CONFIG`, else `./anxin.toml` when it exists; its keys are the field names of [`Settings`]
 //! (`listen`, `database_url`, `data_dir`, `models_dir`, `nlu_model_dir`, `jwt_secret`, `timezone`,
-//! `demo_data`, `max_message_chars`). The token-signing secret is never printed: [`JwtSecret`] redacts itself
+//! `demo_data`, `max_message_chars`, and the backends `loan_system` / `cases`, `sql` or `http` with `*_url` and
+//! `*_token`). The token-signing secret is never printed: [`JwtSecret`] redacts itself
 //! in `Debug`. When no secret is configured, one is generated once into `<data_dir>/jwt-secret` (mode 0600)
 //! and reused, so that `anxin token` and `anxin serve` sign and verify with the same key.
 
@@ -84,6 +85,60 @@ pub struct Settings {
     pub demo_data: bool,
     /// The longest customer message accepted, in Unicode scalar values.
     pub max_message_chars: usize,
+    /// Where customers' loans are read: the embedded database, or a lender's core system over HTTP.
+    pub loan_system: Backend,
+    /// Where cases (refunds, complaints, promises to pay ...) are opened: the embedded database or over HTTP.
+    pub cases: Backend,
+}
+
+/// Which implementation of a backend trait serves it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// The project's own database (`database_url`).
+    Sql,
+    /// A lender's system speaking the JSON API of `connectors/HTTP-API.md` at `base_url`, with a bearer token.
+    Http { base_url: String, token: String },
+}
+
+impl fmt::Debug for Backend {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Backend::Sql => formatter.write_str("Sql"),
+            Backend::Http { base_url, .. } => formatter
+                .debug_struct("Http")
+                .field("base_url", base_url)
+                .field("token", &"<redacted>")
+                .finish(),
+        }
+    }
+}
+
+impl Backend {
+    /// Reads `sql` or `http` (which then needs a base URL; the token may be empty) for the setting `name`.
+    fn parse(
+        name: &str,
+        kind: Option<String>,
+        base_url: Option<String>,
+        token: Option<String>,
+    ) -> anyhow::Result<Backend> {
+        match kind
+            .as_deref()
+            .map(|kind| kind.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("sql") => Ok(Backend::Sql),
+            Some("http") => {
+                let Some(base_url) = base_url.filter(|url| !url.trim().is_empty()) else {
+                    bail!("{name} = \"http\" needs {name}_url, the base URL of the lender's API");
+                };
+                Ok(Backend::Http {
+                    base_url: base_url.trim().to_owned(),
+                    token: token.unwrap_or_default(),
+                })
+            }
+            Some(other) => bail!("{name} must be \"sql\" or \"http\", not {other:?}"),
+        }
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -105,6 +160,8 @@ impl fmt::Debug for Settings {
             .field("timezone", &self.timezone)
             .field("demo_data", &self.demo_data)
             .field("max_message_chars", &self.max_message_chars)
+            .field("loan_system", &self.loan_system)
+            .field("cases", &self.cases)
             .finish()
     }
 }
@@ -137,6 +194,8 @@ impl Default for Settings {
             timezone: DEFAULT_TIMEZONE,
             demo_data: true,
             max_message_chars: DEFAULT_MAX_MESSAGE_CHARS,
+            loan_system: Backend::Sql,
+            cases: Backend::Sql,
         }
     }
 }
@@ -154,6 +213,12 @@ pub struct FileSettings {
     pub timezone: Option<String>,
     pub demo_data: Option<bool>,
     pub max_message_chars: Option<usize>,
+    pub loan_system: Option<String>,
+    pub loan_system_url: Option<String>,
+    pub loan_system_token: Option<String>,
+    pub cases: Option<String>,
+    pub cases_url: Option<String>,
+    pub cases_token: Option<String>,
 }
 
 impl FileSettings {
@@ -260,6 +325,18 @@ impl Settings {
         if max_message_chars == 0 {
             bail!("the maximum message length must be at least one character");
         }
+        let loan_system = Backend::parse(
+            "loan_system",
+            environment("ANXIN_LOAN_SYSTEM").or(file.loan_system),
+            environment("ANXIN_LOAN_SYSTEM_URL").or(file.loan_system_url),
+            environment("ANXIN_LOAN_SYSTEM_TOKEN").or(file.loan_system_token),
+        )?;
+        let cases = Backend::parse(
+            "cases",
+            environment("ANXIN_CASES").or(file.cases),
+            environment("ANXIN_CASES_URL").or(file.cases_url),
+            environment("ANXIN_CASES_TOKEN").or(file.cases_token),
+        )?;
         let jwt_secret = environment("ANXIN_JWT_SECRET").or(file.jwt_secret);
 
         Ok(Settings {
@@ -272,6 +349,8 @@ impl Settings {
             timezone,
             demo_data,
             max_message_chars,
+            loan_system,
+            cases,
         })
     }
 }
@@ -477,6 +556,45 @@ mod tests {
         }
         assert!(FileSettings::parse("listen = 5").is_err());
         assert!(FileSettings::parse("unknown_key = true").is_err());
+    }
+
+    #[test]
+    fn backends_are_sql_by_default_and_http_needs_a_base_url() {
+        let no_flags = FlagOverrides::default();
+        let defaults = Settings::from_sources(FileSettings::default(), &|_| None, &no_flags)
+            .expect("the defaults are valid");
+        assert_eq!(
+            (&defaults.loan_system, &defaults.cases),
+            (&Backend::Sql, &Backend::Sql)
+        );
+
+        let environment = |name: &str| match name {
+            "ANXIN_LOAN_SYSTEM" => Some("http".to_owned()),
+            "ANXIN_LOAN_SYSTEM_URL" => Some("http://core.internal:9000".to_owned()),
+            "ANXIN_LOAN_SYSTEM_TOKEN" => Some("core-secret-token".to_owned()),
+            _ => None,
+        };
+        let file = FileSettings::parse("cases = \"http\"\ncases_url = \"http://cases.internal\"\n")
+            .expect("valid TOML");
+        let settings = Settings::from_sources(file, &environment, &no_flags).expect("valid");
+        assert_eq!(
+            settings.loan_system,
+            Backend::Http {
+                base_url: "http://core.internal:9000".to_owned(),
+                token: "core-secret-token".to_owned()
+            }
+        );
+        assert!(
+            matches!(&settings.cases, Backend::Http { base_url, .. } if base_url == "http://cases.internal")
+        );
+        assert!(!format!("{settings:?}").contains("core-secret-token"));
+
+        let no_url = |name: &str| (name == "ANXIN_CASES").then(|| "http".to_owned());
+        let error = Settings::from_sources(FileSettings::default(), &no_url, &no_flags)
+            .expect_err("http without a URL is refused");
+        assert!(error.to_string().contains("cases_url"), "{error}");
+        let unknown = |name: &str| (name == "ANXIN_LOAN_SYSTEM").then(|| "ftp".to_owned());
+        assert!(Settings::from_sources(FileSettings::default(), &unknown, &no_flags).is_err());
     }
 
     #[test]
