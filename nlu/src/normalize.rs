@@ -60,9 +60,10 @@ pub fn normalize(text: &str) -> Normalized {
     }
 }
 
-/// The classifier's view of `text`: [`normalize`], then the conservative spelling correction of
+/// The classifier's view of `text` at prediction: [`normalize`], then the conservative spelling correction of
 /// [`crate::correct`] (Traditional to Simplified, domain slips, pinyin initials). Correction replaces characters
-/// one for one, so the offsets still point into the original text.
+/// one for one, so the offsets still point into the original text. Training reads [`normalize`] only, typos and
+/// all, so that the model knows both forms.
 pub fn for_classifier(text: &str) -> Normalized {
     let mut normalized = normalize(text);
     let corrected = crate::correct::correct(&normalized.text);

@@ -345,7 +345,7 @@ impl Fnv1a128 {
 
 /// A stable hex hash (32 digits) of everything that decides the trained model: the model format version, the
 /// feature settings, the options, and the normalised text and intent of every example in order. The text is
-/// hashed as the classifier sees it, after [`crate::normalize::for_classifier`], so a change in normalisation that
+/// hashed as training sees it, after [`crate::normalize::normalize`], so a change in normalisation that
 /// touches the data changes the fingerprint too. Entity annotations do not enter it, as the intent classifier
 /// does not read them. The server keys its model cache on it.
 pub fn training_fingerprint(examples: &[TrainingExample], options: &TrainOptions) -> String {
@@ -386,11 +386,7 @@ pub fn training_fingerprint(examples: &[TrainingExample], options: &TrainOptions
     }
     hasher.write(&(examples.len() as u64).to_le_bytes());
     for example in examples {
-        hasher.write_field(
-            crate::normalize::for_classifier(&example.text)
-                .text
-                .as_bytes(),
-        );
+        hasher.write_field(crate::normalize::normalize(&example.text).text.as_bytes());
         hasher.write_field(example.intent.as_bytes());
     }
     format!("{:032x}", hasher.0)

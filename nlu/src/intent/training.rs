@@ -249,10 +249,13 @@ pub(crate) fn train(
             .ok_or_else(|| NluError::Training(format!("unknown intent {:?}", example.intent)))?;
         example_labels.push(label);
     }
-    // Prediction sees normalised, corrected text (see `Nlu::parse`), so training must see the same.
+    // Training sees normalised text as written, typos included, so the model learns to read them; prediction
+    // sees the same normalisation plus the spelling correction (see `Nlu::parse`), which only ever turns a slip
+    // into a form the model also knows. Measured on the development set, correcting at prediction only gains
+    // 2 to 4 utterances with each of three seeds, while correcting the training text too gains or loses a few.
     let example_buckets: Vec<Vec<u32>> = examples
         .iter()
-        .map(|example| features::buckets(&normalize::for_classifier(&example.text).text))
+        .map(|example| features::buckets(&normalize::normalize(&example.text).text))
         .collect();
 
     let (training_indices, held_out_indices) = stratified_split(
