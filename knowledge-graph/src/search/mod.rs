@@ -18,13 +18,15 @@
 mod analysis;
 mod calibration;
 mod evaluation;
+mod hybrid;
 mod rerank;
 #[cfg(test)]
 mod tests;
 
 pub use analysis::{Analyser, has_chinese};
 pub use calibration::{Calibration, calibrate};
-pub use evaluation::{EvalExample, Expected, KgEvalReport, evaluate};
+pub use evaluation::{EvalExample, Expected, KgEvalReport, evaluate, evaluate_with};
+pub use hybrid::{HybridOptions, PhrasingVectors};
 pub use rerank::{RerankOptions, rerank};
 
 use std::collections::{HashMap, HashSet};
@@ -67,6 +69,9 @@ pub enum SearchError {
     /// A line of an evaluation file is malformed.
     #[error("evaluation line {line}: {message}")]
     Example { line: usize, message: String },
+    /// Phrasing vectors that do not fit the index.
+    #[error("phrasing vectors: {0}")]
+    Vectors(String),
     /// The search engine failed.
     #[error("search engine: {0}")]
     Engine(#[from] tantivy::TantivyError),

@@ -1,0 +1,215 @@
+//! Hybrid retrieval: the lexical judgement of [`FaqIndex`] blended with how close in meaning the query is to each
+//! entry's phrasings, for the questions words alone do not settle.
+//!
+//! The sentence encoder lives in the `nlu` crate, which this crate may not use, so the caller embeds every indexed
+//! phrasing once ([`FaqIndex::phrasing_questions`], in that order, into [`PhrasingVectors`]) and the query when it
+//! asks. An entry's similarity is the best cosine between the query and any of its phrasings. Cosines of a sentence
+//! encoder crowd into a narrow band, so they are first stretched from `[similarity_floor, similarity_ceiling]` onto
+//! `[0, 1]`; the blend is then `(1 - dense_weight) * lexical + dense_weight * similarity`, where `lexical` is the
+//! calibrated lexical confidence (0 for an entry tantivy did not propose). Entries are ranked by the blend, and the
+//! blend must reach `threshold` to answer.
+//!
+//! Embedding a query costs far more than the lexical search, so the caller asks the lexical search first and only
+//! embeds when its best confidence is below `lexical_shortcut`.
+
+use std::collections::HashMap;
+
+use super::{FaqIndex, Hit, SearchError};
+
+/// The embeddings of an index's phrasings, in the order of [`FaqIndex::phrasing_questions`].
+#[derive(Debug, Clone)]
+pub struct PhrasingVectors {
+    vectors: Vec<Vec<f32>>,
+}
+
+/// How the two judgements are blended, and when the blend answers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HybridOptions {
+    /// The weight of meaning against words, between 0 and 1.
+    pub dense_weight: f32,
+    /// The cosine that counts as no likeness at all.
+    pub similarity_floor: f32,
+    /// The cosine that counts as the same question.
+    pub similarity_ceiling: f32,
+    /// The blend an entry needs to be given as the answer.
+    pub threshold: f32,
+    /// A lexical confidence at or above which the lexical answer stands without embedding the query.
+    pub lexical_shortcut: f32,
+}
+
+impl Default for HybridOptions {
+    /// Chosen on the development set `knowledge-graph/eval/dev_paraphrases.jsonl` (see its README); never on the
+    /// held-out paraphrases.
+    fn default() -> HybridOptions {
+        HybridOptions {
+            dense_weight: 0.5,
+            similarity_floor: 0.80,
+            similarity_ceiling: 0.95,
+            threshold: 0.45,
+            lexical_shortcut: 0.85,
+        }
+    }
+}
+
+impl FaqIndex {
+    /// Every indexed phrasing, in the order [`PhrasingVectors`] expects their vectors.
+    pub fn phrasing_questions(&self) -> Vec<&str> {
+        self.phrasings
+            .iter()
+            .map(|phrasing| phrasing.question.as_str())
+            .collect()
+    }
+
+    /// Pairs vectors with this index's phrasings; they must be one per phrasing, all of one non-zero length.
+    pub fn phrasing_vectors(&self, vectors: Vec<Vec<f32>>) -> Result<PhrasingVectors, SearchError> {
+        if vectors.len() != self.phrasings.len() {
+            return Err(SearchError::Vectors(format!(
+                "{} vectors for {} phrasings",
+                vectors.len(),
+                self.phrasings.len()
+            )));
+        }
+        let dimension = vectors.first().map_or(0, Vec::len);
+        if vectors
+            .iter()
+            .any(|vector| vector.len() != dimension || dimension == 0)
+        {
+            return Err(SearchError::Vectors(
+                "the vectors are not all of one non-zero length".to_owned(),
+            ));
+        }
+        Ok(PhrasingVectors { vectors })
+    }
+
+    /// Up to `limit` entries for a query, ranked by the blend of lexical confidence and similarity of meaning; each
+    /// hit's `confidence` is the blend.
+    pub fn hybrid_search(
+        &self,
+        query: &str,
+        query_vector: &[f32],
+        vectors: &PhrasingVectors,
+        options: &HybridOptions,
+        limit: usize,
+    ) -> Vec<Hit> {
+        let lexical: HashMap<usize, Hit> = self
+            .judged_candidates(query, &self.options.calibration)
+            .into_iter()
+            .filter_map(|(hit, _)| Some((*self.by_id.get(&hit.faq_id)?, hit)))
+            .collect();
+        let mut similarity = vec![(f32::MIN, 0usize); self.entries.len()];
+        for (phrasing_index, (phrasing, vector)) in
+            self.phrasings.iter().zip(&vectors.vectors).enumerate()
+        {
+            let cosine = dot(query_vector, vector);
+            if cosine > similarity[phrasing.entry].0 {
+                similarity[phrasing.entry] = (cosine, phrasing_index);
+            }
+        }
+        let span = (options.similarity_ceiling - options.similarity_floor).max(f32::EPSILON);
+        let weight = options.dense_weight.clamp(0.0, 1.0);
+        let mut hits: Vec<Hit> = similarity
+            .iter()
+            .enumerate()
+            .filter(|(_, (cosine, _))| *cosine > f32::MIN)
+            .map(|(entry, &(cosine, phrasing_index))| {
+                let stretched = ((cosine - options.similarity_floor) / span).clamp(0.0, 1.0);
+                let lexical_hit = lexical.get(&entry);
+                let lexical_confidence = lexical_hit.map_or(0.0, |hit| hit.confidence);
+                Hit {
+                    faq_id: self.entries[entry].id.clone(),
+                    score: lexical_hit.map_or(0.0, |hit| hit.score),
+                    confidence: (1.0 - weight) * lexical_confidence + weight * stretched,
+                    matched_question: match lexical_hit {
+                        Some(hit) if lexical_confidence >= stretched => {
+                            hit.matched_question.clone()
+                        }
+                        _ => self.phrasings[phrasing_index].question.clone(),
+                    },
+                }
+            })
+            .collect();
+        hits.sort_by(|left, right| {
+            right
+                .confidence
+                .total_cmp(&left.confidence)
+                .then(left.faq_id.cmp(&right.faq_id))
+        });
+        hits.truncate(limit);
+        hits
+    }
+}
+
+fn dot(left: &[f32], right: &[f32]) -> f32 {
+    if left.len() != right.len() {
+        return 0.0;
+    }
+    left.iter().zip(right).map(|(a, b)| a * b).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::SearchOptions;
+    use crate::{FaqSet, KnowledgeGraph};
+
+    fn demo_index() -> FaqIndex {
+        let graph = KnowledgeGraph::demo().expect("demo graph");
+        let faq = FaqSet::demo(&graph).expect("demo faq");
+        FaqIndex::build(&faq, &SearchOptions::default()).expect("index")
+    }
+
+    /// A vector pointing along axis `axis` of a 4-dimensional space.
+    fn axis(axis: usize) -> Vec<f32> {
+        let mut vector = vec![0.0; 4];
+        vector[axis] = 1.0;
+        vector
+    }
+
+    #[test]
+    fn meaning_finds_an_entry_that_shares_no_word_with_the_query() {
+        let index = demo_index();
+        let questions = index.phrasing_questions();
+        let target = index
+            .entry("faq.grace_period")
+            .expect("the grace-period entry")
+            .questions_zh[0]
+            .clone();
+        // Every phrasing of the grace-period entry points one way, every other phrasing another.
+        let grace_phrasings: Vec<bool> = questions
+            .iter()
+            .map(|question| {
+                index.entry("faq.grace_period").is_some_and(|entry| {
+                    entry
+                        .questions_zh
+                        .iter()
+                        .chain(&entry.questions_en)
+                        .any(|own| own == question)
+                })
+            })
+            .collect();
+        assert!(grace_phrasings.iter().any(|&own| own), "{target}");
+        let vectors = index
+            .phrasing_vectors(
+                grace_phrasings
+                    .iter()
+                    .map(|&own| if own { axis(0) } else { axis(1) })
+                    .collect(),
+            )
+            .expect("one vector per phrasing");
+        let options = HybridOptions::default();
+        let hits = index.hybrid_search("喵喵喵", &axis(0), &vectors, &options, 3);
+        assert_eq!(hits[0].faq_id, "faq.grace_period");
+        assert!((hits[0].confidence - options.dense_weight).abs() < 1e-6);
+        assert!(hits[1].confidence < 1e-6);
+    }
+
+    #[test]
+    fn vectors_must_match_the_phrasings() {
+        let index = demo_index();
+        assert!(index.phrasing_vectors(vec![axis(0)]).is_err());
+        let count = index.phrasing_questions().len();
+        let mut ragged = vec![axis(0); count];
+        ragged[1] = vec![1.0];
+        assert!(index.phrasing_vectors(ragged).is_err());
+    }
+}
