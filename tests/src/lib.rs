@@ -126,8 +126,11 @@ impl TestApp {
             models_dir: shared_models_dir(),
             jwt_secret: Some(TEST_SECRET.to_owned()),
             demo_data: false,
+            // Embedding the FAQ takes minutes in a debug build; the search by meaning has its own tests.
+            semantic_search: false,
             ..bot::Settings::default()
         };
+        adjust(&mut settings);
         let application = bot::Application::build(settings)
             .await
             .expect("the server starts");

