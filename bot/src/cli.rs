@@ -103,6 +103,12 @@ pub enum KgCommand {
         /// Print the report as one JSON object.
         #[arg(long)]
         json: bool,
+        /// Search by words alone, without the sentence encoder.
+        #[arg(long)]
+        words_only: bool,
+        /// Print every question with the answer expected and the one given.
+        #[arg(long)]
+        verbose: bool,
     },
 }
 
@@ -239,8 +245,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(arguments) => seed(&settings, &arguments).await,
         Command::Models { command } => models_command(&settings, &command).await,
         Command::Kg {
-            command: KgCommand::Eval { data, json },
-        } => knowledge_eval(&data, json).await,
+            command:
+                KgCommand::Eval {
+                    data,
+                    json,
+                    words_only,
+                    verbose,
+                },
+        } => knowledge_eval(&settings, &data, json, words_only, verbose).await,
         Command::Bench {
             command: Some(BenchCommand::Load(arguments)),
             ..
@@ -313,7 +325,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn knowledge_eval(data: &Path, json: bool) -> anyhow::Result<()> {
+async fn knowledge_eval(
+    settings: &Settings,
+    data: &Path,
+    json: bool,
+    words_only: bool,
+    verbose: bool,
+) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(data).with_context(|| format!("cannot read {}", data.display()))?;
     let examples = knowledge_graph::search::EvalExample::parse_jsonl(&text)
@@ -321,20 +339,41 @@ async fn knowledge_eval(data: &Path, json: bool) -> anyhow::Result<()> {
     if examples.is_empty() {
         bail!("{} holds no questions", data.display());
     }
-    let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let graph = knowledge_graph::KnowledgeGraph::demo()
-            .context("the bundled knowledge does not load")?;
-        let faqs =
-            knowledge_graph::FaqSet::demo(&graph).context("the bundled FAQ does not load")?;
-        let index = knowledge_graph::search::FaqIndex::build(
-            &faqs,
-            &knowledge_graph::search::SearchOptions::default(),
-        )
-        .context("the FAQ index cannot be built")?;
-        Ok(knowledge_graph::search::evaluate(&index, &examples))
+    let mut settings = settings.clone();
+    settings.semantic_search &= !words_only;
+    let knowledge = crate::server::load_knowledge(&settings).await?;
+    let searched_by_meaning = knowledge.current().semantic.is_some();
+    let report = tokio::task::spawn_blocking(move || {
+        let base = knowledge.current();
+        knowledge_graph::search::evaluate_with(&base.index, &examples, |query, lang| {
+            let (hits, threshold) = base.rank(query, lang);
+            let answered = hits.first().is_some_and(|hit| hit.confidence >= threshold);
+            if verbose {
+                let expected = examples
+                    .iter()
+                    .find(|example| example.query == query)
+                    .map(|example| format!("{:?}", example.expected))
+                    .unwrap_or_default();
+                let given = match hits.first() {
+                    Some(hit) if answered => format!("{} ({:.2})", hit.faq_id, hit.confidence),
+                    Some(hit) => format!("no answer (best {} {:.2})", hit.faq_id, hit.confidence),
+                    None => "no answer".to_owned(),
+                };
+                eprintln!("{query}\n    expected {expected}; given {given}");
+            }
+            (hits, answered)
+        })
     })
     .await
-    .context("the evaluation thread failed")??;
+    .context("the evaluation thread failed")?;
+    eprintln!(
+        "searched by {}",
+        if searched_by_meaning {
+            "words and meaning"
+        } else {
+            "words alone"
+        }
+    );
     if json {
         let value = serde_json::json!({
             "n": report.n,

