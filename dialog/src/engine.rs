@@ -228,7 +228,9 @@ impl Dialog {
         state.misunderstood_in_a_row = 0;
         state.last_intent = Some(intent.to_owned());
         self.remember_topic(state, intent);
-        if knowledge::worth_asking_first(parse) {
+        // A confident question about the customer's own account is answered from the account: the customer is
+        // signed in, so "为什么扣款失败了" is about their debit, which a general FAQ answer cannot tell them.
+        if knowledge::worth_asking_first(parse) && !routing::needs_account(intent) {
             state.knowledge_first = Some(offered_handoff);
             return self.look_up(state, parse, Some(intent));
         }

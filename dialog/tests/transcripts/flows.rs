@@ -27,7 +27,6 @@ fn the_next_instalment_and_the_one_after_are_carried_from_the_due_amount_questio
         .customer("what about the next one", &[("due_amount_query", 0.52)]);
     expect![[r#"
         > How much do I owe?    (due_amount_query 0.94)
-          [knowledge: no answer]
           [account fetched]
         < You have 2 loans still being repaid:
           [Anxin Cash Loan LN101]
@@ -60,7 +59,6 @@ fn chinese_follow_ups_walk_the_schedule_to_its_end() {
         .customer("那再下一期呢", &[("due_amount_query", 0.44)]);
     expect![[r#"
         > 本期应还多少    (due_amount_query 0.95)
-          [knowledge: no answer]
           [account fetched]
         < 本期（第1期）应还1054.00元，今天（2026年11月26日）就是还款日。
           现在就可以还款：在App中进入“我的借款 → 立即还款”，用已绑定的银行卡还款。
@@ -321,7 +319,6 @@ fn arrangements_are_explained_within_the_policy() {
         .customer("我想提前还5000", &[("partial_prepay", 0.86)]);
     expect![[r#"
         > 能不能分期还    (installment_plan 0.87)
-          [knowledge: no answer]
           [account fetched]
         < 您目前已逾期11天，逾期未还1083.14元。
           重新分期需要逾期满31天，您目前逾期11天，暂时还不符合条件。
