@@ -2,6 +2,7 @@
 //! outside client would. One test binary with a module per concern (faster to link than one binary per file).
 
 mod chat;
+mod conversations;
 mod protocol;
 mod review;
 mod security;
