@@ -245,3 +245,48 @@ async fn sqlite_english_multi_turn_conversation() {
 async fn postgres_english_multi_turn_conversation() {
     english_conversation_over_rest(Engine::Postgres).await;
 }
+
+/// A loan system and a case system that do not answer (nothing listens on their port): every turn still gets a
+/// kind answer within seconds, the customer is offered a person, and accepting hands the conversation over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backends_that_are_down_get_a_kind_answer_and_a_person() {
+    let database = TestDatabase::create(Engine::Sqlite).await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let dead = format!("http://{}", listener.local_addr().expect("an address"));
+    drop(listener);
+    let app = TestApp::spawn_with(&database.url, |settings| {
+        settings.loan_system = bot::settings::Backend::Http {
+            base_url: dead.clone(),
+            token: "unused".to_owned(),
+        };
+        settings.cases = bot::settings::Backend::Http {
+            base_url: dead.clone(),
+            token: "unused".to_owned(),
+        };
+    })
+    .await;
+    let token = app.token(&new_customer_id("DN"));
+
+    let started = std::time::Instant::now();
+    let (status, body) = app.chat(Some(&token), "本期应还多少", None).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let conversation = body["conversation_id"].as_str().expect("an id").to_owned();
+    assert_says(&reply_text(&body), &["暂时无法连接", "人工客服"]);
+    assert!(body["handoff"].is_null());
+
+    let (_, body) = app
+        .chat(Some(&token), "我要投诉", Some(&conversation))
+        .await;
+    assert_says(&reply_text(&body), &["投诉"]);
+    let (_, body) = app.chat(Some(&token), "是的", Some(&conversation)).await;
+    assert_says(
+        &reply_text(&body),
+        &["业务系统暂时无法连接", "还没有提交成功"],
+    );
+    let (_, body) = app.chat(Some(&token), "好的", Some(&conversation)).await;
+    assert!(body["handoff"].is_object(), "{body}");
+
+    app.stop().await;
+    database.drop_database().await;
+}
