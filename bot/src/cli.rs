@@ -80,6 +80,11 @@ pub enum Command {
         #[command(subcommand)]
         command: NluCommand,
     },
+    /// Measure the voice channel: recognition accuracy and speed, voice-to-voice latency under load.
+    Speech {
+        #[command(subcommand)]
+        command: crate::voice::eval::SpeechCommand,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -236,7 +241,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     match cli.command {
-        Command::Serve { .. } => serve(settings).await,
+        Command::Serve { .. } => {
+            let mut settings = settings;
+            settings.voice.preload = true;
+            serve(settings).await
+        }
         Command::Token {
             customer,
             ttl_hours,
@@ -291,6 +300,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             bench::run(&settings, &options).await
         }
+        Command::Speech { command } => crate::voice::eval::run(&settings, command).await,
         Command::Nlu { command } => match command {
             NluCommand::Train {
                 data,

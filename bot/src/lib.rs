@@ -28,6 +28,7 @@ pub mod semantic;
 pub mod server;
 pub mod settings;
 pub mod telemetry;
+pub mod voice;
 pub mod websocket;
 pub mod wire;
 

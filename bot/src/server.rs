@@ -103,6 +103,7 @@ pub struct Application {
     database: Database,
     stopping: watch::Sender<bool>,
     sessions_ended: mpsc::Receiver<()>,
+    audiosocket_address: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for Application {
@@ -156,12 +157,25 @@ impl Application {
         let (stopping, stopping_receiver) = watch::channel(false);
         let (session_guard, sessions_ended) = mpsc::channel(1);
         let jwt_secret_for_link = demo_customer.as_ref().map(|_| jwt_secret.clone());
+        let voice = crate::voice::VoiceService::new(
+            settings.voice.clone(),
+            settings.models_dir.clone(),
+            chat.clone(),
+            stopping_receiver.clone(),
+        );
+        if settings.voice.enabled && settings.voice.preload {
+            // `anxin serve` prepares the voice channel before it takes calls (installing espeak-ng, fetching and
+            // importing the models when missing), so problems show at start and the first caller waits for nothing.
+            voice.engine().await?;
+        }
+        let audiosocket_address = voice.start_audiosocket().await?;
         let router = routes::router(AppState::new(
             chat,
             jwt_secret,
             stopping_receiver,
             session_guard,
-        ));
+        ))
+        .merge(voice.router());
 
         let listener = tokio::net::TcpListener::bind(&settings.listen)
             .await
@@ -183,6 +197,7 @@ impl Application {
             database,
             stopping,
             sessions_ended,
+            audiosocket_address,
         })
     }
 
@@ -194,6 +209,11 @@ impl Application {
     /// The bound address.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where the AudioSocket listener is bound, when one is configured.
+    pub fn audiosocket_address(&self) -> Option<SocketAddr> {
+        self.audiosocket_address
     }
 
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
@@ -213,6 +233,7 @@ impl Application {
             database,
             stopping,
             mut sessions_ended,
+            ..
         } = self;
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(async move {

@@ -9,9 +9,15 @@
 
 use std::sync::{Arc, Once};
 
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
 
 use crate::SpeechError;
+use crate::vad::SileroVad;
+
+/// With a VAD, audio with fewer voiced 32 ms chunks than this (about a tenth of a second) is not decoded.
+pub const MIN_VOICED_CHUNKS: usize = 3;
 
 /// The sample rate Whisper takes.
 pub const WHISPER_SAMPLE_RATE: u32 = 16_000;
@@ -98,6 +104,7 @@ impl Transcript {
 pub struct Recognizer {
     context: Arc<WhisperContext>,
     options: RecognizerOptions,
+    vad: Option<SileroVad>,
 }
 
 impl std::fmt::Debug for Recognizer {
@@ -129,7 +136,17 @@ impl Recognizer {
         Ok(Self {
             context: Arc::new(context),
             options,
+            vad: None,
         })
+    }
+
+    /// The same recognizer, decoding only audio in which the VAD hears at least [`MIN_VOICED_CHUNKS`] chunks of
+    /// speech: Whisper writes fluent sentences for plain noise, the VAD does not take noise for a voice.
+    pub fn with_vad(self, vad: SileroVad) -> Self {
+        Self {
+            vad: Some(vad),
+            ..self
+        }
     }
 
     pub fn options(&self) -> &RecognizerOptions {
@@ -142,10 +159,13 @@ impl Recognizer {
             .context
             .create_state()
             .map_err(|error| SpeechError::Recognition(error.to_string()))?;
-        Ok(RecognizerWorker {
+        let mut worker = RecognizerWorker {
             state,
             options: self.options.clone(),
-        })
+            vad: self.vad.clone(),
+        };
+        worker.warm_up()?;
+        Ok(worker)
     }
 }
 
@@ -153,6 +173,7 @@ impl Recognizer {
 pub struct RecognizerWorker {
     state: WhisperState,
     options: RecognizerOptions,
+    vad: Option<SileroVad>,
 }
 
 impl std::fmt::Debug for RecognizerWorker {
@@ -168,11 +189,33 @@ pub fn peak_window_rms(samples: &[f32], sample_rate: u32) -> f32 {
     let window = (sample_rate as usize / 10).max(1);
     samples
         .chunks(window)
-        .map(|chunk| (chunk.iter().map(|sample| sample * sample).sum::<f32>() / chunk.len() as f32).sqrt())
+        .map(|chunk| {
+            (chunk.iter().map(|sample| sample * sample).sum::<f32>() / chunk.len() as f32).sqrt()
+        })
         .fold(0.0, f32::max)
 }
 
 impl RecognizerWorker {
+    /// Decodes one second of silence with the shortest audio context. Besides paying whisper.cpp's first-run costs
+    /// here rather than on a caller's first words, this sets the state's encoder width, which whisper.cpp's language
+    /// detection reuses: detection then encodes about five seconds, not the whole 30-second window.
+    fn warm_up(&mut self) -> Result<(), SpeechError> {
+        let mut parameters = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        parameters.set_n_threads(self.options.threads.max(1) as i32);
+        parameters.set_language(Some("en"));
+        parameters.set_no_timestamps(true);
+        parameters.set_single_segment(true);
+        parameters.set_print_progress(false);
+        parameters.set_print_realtime(false);
+        parameters.set_print_special(false);
+        parameters.set_print_timestamps(false);
+        parameters.set_max_tokens(1);
+        parameters.set_audio_ctx(audio_context_for(0));
+        self.state
+            .full(parameters, &vec![0.0; WHISPER_SAMPLE_RATE as usize + 1])
+            .map_err(|error| SpeechError::Recognition(error.to_string()))
+    }
+
     /// Transcribes 16 kHz mono audio.
     pub fn transcribe(&mut self, samples: &[f32]) -> Result<Transcript, SpeechError> {
         self.transcribe_as(samples, self.options.languages)
@@ -198,6 +241,16 @@ impl RecognizerWorker {
             || peak_window_rms(samples, WHISPER_SAMPLE_RATE) < self.options.min_rms
         {
             return Ok(nothing(fallback_language));
+        }
+        if let Some(vad) = &self.vad {
+            let voiced = vad
+                .probabilities(samples)?
+                .iter()
+                .filter(|probability| **probability >= 0.5)
+                .count();
+            if voiced < MIN_VOICED_CHUNKS {
+                return Ok(nothing(fallback_language));
+            }
         }
         // Whisper is trained on 30-second windows and invents words at a window's very start and end; a little
         // silence around a short turn steadies it.
@@ -310,7 +363,9 @@ const PHANTOM_PHRASES: &[&str] = &[
 
 /// Transcripts that are only one of these, ignoring punctuation and case, are taken as no speech: Whisper's usual
 /// answers to a breath or a click.
-const PHANTOM_WHOLE: &[&str] = &["you", "bye", "thankyou", "thanks", "ok", "嗯", "啊", "谢谢", "字幕", "music", "音乐"];
+const PHANTOM_WHOLE: &[&str] = &[
+    "you", "bye", "thankyou", "thanks", "ok", "嗯", "啊", "谢谢", "字幕", "music", "音乐",
+];
 
 fn letters_only(text: &str) -> String {
     text.chars()
@@ -353,7 +408,11 @@ pub fn clean_transcript(raw: &str, language: SpokenLanguage, prompt: &str) -> St
         return String::new();
     }
     // The prompt's opening words echoed in front of the real words.
-    for echo in ["以下是普通话的句子。", "以下是普通话的句子，", "以下是普通话的句子"] {
+    for echo in [
+        "以下是普通话的句子。",
+        "以下是普通话的句子，",
+        "以下是普通话的句子",
+    ] {
         if let Some(rest) = text.strip_prefix(echo) {
             text = rest.trim().to_owned();
         }
@@ -395,7 +454,11 @@ mod tests {
             "本期应还多少钱？"
         );
         assert_eq!(
-            clean_transcript("以下是普通话的句子。我的额度是多少", SpokenLanguage::Mandarin, &prompt),
+            clean_transcript(
+                "以下是普通话的句子。我的额度是多少",
+                SpokenLanguage::Mandarin,
+                &prompt
+            ),
             "我的额度是多少"
         );
         assert_eq!(
@@ -412,7 +475,10 @@ mod tests {
     fn the_audio_context_covers_the_audio_and_stays_within_whisper_bounds() {
         assert_eq!(audio_context_for(16_000), 256);
         let five_seconds = audio_context_for(5 * 16_000);
-        assert!(five_seconds >= 250 + 64 && five_seconds % 64 == 0, "{five_seconds}");
+        assert!(
+            five_seconds >= 250 + 64 && five_seconds % 64 == 0,
+            "{five_seconds}"
+        );
         assert_eq!(audio_context_for(40 * 16_000), 1500);
     }
 

@@ -26,8 +26,9 @@ const ENGLISH_PIECE_CHARS: usize = 120;
 static LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+=%]+").expect("valid")
 });
-static ZH_AMOUNT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*元").expect("valid"));
+static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*元").expect("valid")
+});
 static EN_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:CNY|RMB|¥)\s?(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?").expect("valid")
 });
@@ -37,17 +38,15 @@ static EN_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(January|February|March|April|May|June|July|August|September|October|November|December) (\d{1,2})(?:, (\d{4}))?")
         .expect("valid")
 });
-static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\+?\d{3,4}(?:[- ]\d{3,4}){1,3}|\+?\d{11,13}").expect("valid")
-});
-static TIME_RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{1,2}):(\d{2})\s*[–—~-]\s*(\d{1,2}):(\d{2})").expect("valid")
-});
-static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{1,2}):(\d{2})\b").expect("valid"));
+static PHONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\+?\d{3,4}(?:[- ]\d{3,4}){1,3}|\+?\d{11,13}").expect("valid"));
+static TIME_RANGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{1,2}):(\d{2})\s*[–—~-]\s*(\d{1,2}):(\d{2})").expect("valid"));
+static TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,2}):(\d{2})\b").expect("valid"));
 static PERCENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d+)(?:\.(\d+))?\s*%").expect("valid"));
-static NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d+)(?:\.(\d+))?").expect("valid"));
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+)(?:\.(\d+))?").expect("valid"));
 static ORDINAL_DAY_ALREADY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{1,2})(st|nd|rd|th)\b").expect("valid"));
 
@@ -71,8 +70,16 @@ pub fn speakable(text: &str, language: SpeechLanguage) -> Vec<String> {
 
 fn split_pieces(text: &str, language: SpeechLanguage) -> Vec<String> {
     let (enders, commas, limit): (&[char], &[char], usize) = match language {
-        SpeechLanguage::Mandarin => (&['。', '！', '？', '!', '?', '\n', '；', ';'], &['，', ',', '、', '：'], MANDARIN_PIECE_CHARS),
-        SpeechLanguage::English => (&['.', '!', '?', '\n', ';'], &[',', ':'], ENGLISH_PIECE_CHARS),
+        SpeechLanguage::Mandarin => (
+            &['。', '！', '？', '!', '?', '\n', '；', ';'],
+            &['，', ',', '、', '：'],
+            MANDARIN_PIECE_CHARS,
+        ),
+        SpeechLanguage::English => (
+            &['.', '!', '?', '\n', ';'],
+            &[',', ':'],
+            ENGLISH_PIECE_CHARS,
+        ),
     };
     let mut sentences = Vec::new();
     let mut current = String::new();
@@ -82,7 +89,9 @@ fn split_pieces(text: &str, language: SpeechLanguage) -> Vec<String> {
             current.push(character);
         }
         // A full stop inside a number ("1.5") or an abbreviation does not end an English sentence.
-        let next_is_space = characters.get(index + 1).is_none_or(|next| next.is_whitespace());
+        let next_is_space = characters
+            .get(index + 1)
+            .is_none_or(|next| next.is_whitespace());
         let ends = enders.contains(&character)
             && (language == SpeechLanguage::Mandarin || character == '\n' || next_is_space);
         if ends {
@@ -93,7 +102,10 @@ fn split_pieces(text: &str, language: SpeechLanguage) -> Vec<String> {
     let mut pieces = Vec::new();
     for sentence in sentences {
         let sentence = sentence.trim();
-        if sentence.chars().all(|character| !character.is_alphanumeric()) {
+        if sentence
+            .chars()
+            .all(|character| !character.is_alphanumeric())
+        {
             continue;
         }
         if sentence.chars().count() <= limit {
@@ -195,8 +207,15 @@ fn is_phone_number(matched: &str) -> bool {
         return true;
     }
     let digits = matched.trim_start_matches('+');
-    let national = digits.strip_prefix("86").filter(|_| digits.len() == 13).unwrap_or(digits);
-    national.len() == 11 && national.starts_with('1') && !national.starts_with("10") && !national.starts_with("11") && !national.starts_with("12")
+    let national = digits
+        .strip_prefix("86")
+        .filter(|_| digits.len() == 13)
+        .unwrap_or(digits);
+    national.len() == 11
+        && national.starts_with('1')
+        && !national.starts_with("10")
+        && !national.starts_with("11")
+        && !national.starts_with("12")
 }
 
 fn whole(digits: &str) -> u64 {
@@ -317,8 +336,26 @@ fn chinese_clock(hour: u64, minute: u64) -> String {
 }
 
 const ONES: [&str; 20] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 ];
 const TENS: [&str; 10] = [
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
@@ -336,7 +373,11 @@ pub fn english_number(value: u64) -> String {
             if rest % 10 == 0 {
                 words.push(TENS[(rest / 10) as usize].to_owned());
             } else {
-                words.push(format!("{}-{}", TENS[(rest / 10) as usize], ONES[(rest % 10) as usize]));
+                words.push(format!(
+                    "{}-{}",
+                    TENS[(rest / 10) as usize],
+                    ONES[(rest % 10) as usize]
+                ));
             }
         } else if rest > 0 || value == 0 {
             words.push(ONES[rest as usize].to_owned());
@@ -346,7 +387,12 @@ pub fn english_number(value: u64) -> String {
     if value == 0 {
         return "zero".to_owned();
     }
-    let scales = [(1_000_000_000_u64, "billion"), (1_000_000, "million"), (1_000, "thousand"), (1, "")];
+    let scales = [
+        (1_000_000_000_u64, "billion"),
+        (1_000_000, "million"),
+        (1_000, "thousand"),
+        (1, ""),
+    ];
     let mut words = Vec::new();
     let mut remaining = value;
     for (scale, name) in scales {
@@ -391,7 +437,11 @@ fn english_year(year: u64) -> String {
     if (2001..=2009).contains(&year) || year % 100 == 0 {
         return english_number(year);
     }
-    format!("{} {}", english_number(year / 100), english_number(year % 100))
+    format!(
+        "{} {}",
+        english_number(year / 100),
+        english_number(year % 100)
+    )
 }
 
 fn english_words(text: &str) -> String {
@@ -451,7 +501,11 @@ fn english_words(text: &str) -> String {
         let mut spoken = english_number(whole(&captures[1]));
         if let Some(decimals) = captures.get(2) {
             spoken.push_str(" point");
-            for digit in decimals.as_str().chars().filter_map(|digit| digit.to_digit(10)) {
+            for digit in decimals
+                .as_str()
+                .chars()
+                .filter_map(|digit| digit.to_digit(10))
+            {
                 spoken.push(' ');
                 spoken.push_str(ONES[digit as usize]);
             }
@@ -470,8 +524,16 @@ fn english_clock(hour: u64, minute: u64) -> String {
     };
     match minute {
         0 => format!("{} {suffix}", english_number(twelve)),
-        1..=9 => format!("{} oh {} {suffix}", english_number(twelve), english_number(minute)),
-        _ => format!("{} {} {suffix}", english_number(twelve), english_number(minute)),
+        1..=9 => format!(
+            "{} oh {} {suffix}",
+            english_number(twelve),
+            english_number(minute)
+        ),
+        _ => format!(
+            "{} {} {suffix}",
+            english_number(twelve),
+            english_number(minute)
+        ),
     }
 }
 
@@ -526,7 +588,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            speakable("已向尾号13812345678的手机发送，利率7.2%。", SpeechLanguage::Mandarin),
+            speakable(
+                "已向尾号13812345678的手机发送，利率7.2%。",
+                SpeechLanguage::Mandarin
+            ),
             vec!["已向尾号幺三八，幺二三四，五六七八的手机发送，利率百分之七点二。"]
         );
         assert_eq!(

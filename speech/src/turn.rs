@@ -70,7 +70,11 @@ pub struct TurnDetector {
 
 impl TurnDetector {
     /// A detector for audio at `input_rate` (8000 on a phone line).
-    pub fn new(vad: &SileroVad, input_rate: u32, options: TurnOptions) -> Result<Self, SpeechError> {
+    pub fn new(
+        vad: &SileroVad,
+        input_rate: u32,
+        options: TurnOptions,
+    ) -> Result<Self, SpeechError> {
         Ok(Self {
             options,
             resampler: Resampler::new(input_rate, VAD_SAMPLE_RATE)?,
@@ -141,7 +145,8 @@ impl TurnDetector {
             return;
         }
         self.recent.extend_from_slice(&chunk);
-        let keep = (self.chunks_for(self.options.pre_roll_ms) + self.options.start_chunks) * VAD_CHUNK;
+        let keep =
+            (self.chunks_for(self.options.pre_roll_ms) + self.options.start_chunks) * VAD_CHUNK;
         if self.recent.len() > keep {
             let excess = self.recent.len() - keep;
             self.recent.drain(..excess);

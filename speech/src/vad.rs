@@ -57,8 +57,7 @@ impl SileroVad {
     /// Loads the model from the bytes of `silero_vad_16k.safetensors`.
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self, SpeechError> {
         let device = Device::Cpu;
-        let tensors =
-            candle_core::safetensors::load_buffer(bytes, &device).map_err(model_error)?;
+        let tensors = candle_core::safetensors::load_buffer(bytes, &device).map_err(model_error)?;
         let take = |name: &str| -> Result<Tensor, SpeechError> {
             tensors
                 .get(name)
@@ -74,13 +73,14 @@ impl SileroVad {
                 stft.dims()
             )));
         }
-        let convolution = |index: usize, stride: usize| -> Result<(Tensor, Tensor, usize), SpeechError> {
-            Ok((
-                take(&format!("conv{index}.weight"))?,
-                take(&format!("conv{index}.bias"))?,
-                stride,
-            ))
-        };
+        let convolution =
+            |index: usize, stride: usize| -> Result<(Tensor, Tensor, usize), SpeechError> {
+                Ok((
+                    take(&format!("conv{index}.weight"))?,
+                    take(&format!("conv{index}.bias"))?,
+                    stride,
+                ))
+            };
         let lstm_weight = Tensor::cat(
             &[take("lstm_cell.weight_ih")?, take("lstm_cell.weight_hh")?],
             1,

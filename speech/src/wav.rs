@@ -38,7 +38,8 @@ pub fn decode_wav(bytes: &[u8]) -> Result<Audio, SpeechError> {
     let mut format: Option<(u16, u16, u32, u16)> = None;
     while position + 8 <= bytes.len() {
         let id = &bytes[position..position + 4];
-        let size = read_u32(bytes, position + 4).ok_or_else(|| invalid("truncated chunk"))? as usize;
+        let size =
+            read_u32(bytes, position + 4).ok_or_else(|| invalid("truncated chunk"))? as usize;
         let body_start = position + 8;
         if id == b"fmt " {
             let audio_format = read_u16(bytes, body_start).ok_or_else(|| invalid("short fmt"))?;

@@ -1,0 +1,212 @@
+//! The voice channel's settings: the `[voice]` table of the configuration file, overridden by `ANXIN_VOICE_*`
+//! environment variables. Every field has a default that works on a machine set up by the README's commands.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// How an AudioSocket call's caller is found (AudioSocket itself sends only a call UUID).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AudioSocketCallerLookup {
+    /// The caller's number is written in the UUID's last 12 hexadecimal places as decimal digits, as the dialplan
+    /// `AudioSocket(${UUID_PREFIX}-${CALLERID(num)},...)` with the number zero-padded to 12 digits makes it; a
+    /// leading country code is taken from `country_code` when the number has 11 digits or fewer.
+    UuidDigits { country_code: String },
+    /// A fixed table from call UUID to E.164 number (for tests and small installations).
+    Table(BTreeMap<String, String>),
+}
+
+/// Everything the voice channel can be configured with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoiceSettings {
+    /// Serve `GET /v1/voice/twilio` (and the AudioSocket listener when it has an address).
+    pub enabled: bool,
+    /// Prepare the engines when the server starts rather than on the first call (`anxin serve` does).
+    pub preload: bool,
+    /// A GGML Whisper model to use instead of the bundled multilingual base model.
+    pub whisper_model: Option<PathBuf>,
+    /// Threads that transcribe at the same time.
+    pub recognition_workers: usize,
+    /// CPU threads each transcription uses.
+    pub recognition_threads: usize,
+    /// Utterances that may wait for a free worker; beyond that a caller hears the busy message.
+    pub recognition_queue: usize,
+    /// The silence that ends a caller's turn, in milliseconds.
+    pub end_silence_ms: u32,
+    /// The espeak-ng program.
+    pub espeak_command: String,
+    /// Where the AudioSocket listener binds (`host:port`); none means no listener.
+    pub audiosocket_listen: Option<String>,
+    pub audiosocket_callers: AudioSocketCallerLookup,
+}
+
+impl Default for VoiceSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            preload: false,
+            whisper_model: None,
+            recognition_workers: 1,
+            recognition_threads: 2,
+            recognition_queue: 2,
+            end_silence_ms: 600,
+            espeak_command: "espeak-ng".to_owned(),
+            audiosocket_listen: None,
+            audiosocket_callers: AudioSocketCallerLookup::UuidDigits {
+                country_code: "86".to_owned(),
+            },
+        }
+    }
+}
+
+/// The `[voice]` table of the configuration file.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoiceFileSettings {
+    pub enabled: Option<bool>,
+    pub whisper_model: Option<PathBuf>,
+    pub recognition_workers: Option<usize>,
+    pub recognition_threads: Option<usize>,
+    pub recognition_queue: Option<usize>,
+    pub end_silence_ms: Option<u32>,
+    pub espeak_command: Option<String>,
+    pub audiosocket_listen: Option<String>,
+    /// `uuid-digits` (the default) or `table`.
+    pub audiosocket_caller_lookup: Option<String>,
+    pub audiosocket_country_code: Option<String>,
+    /// For `table`: call UUID to E.164 number.
+    pub audiosocket_callers: Option<BTreeMap<String, String>>,
+}
+
+fn parse_number<T: std::str::FromStr>(name: &str, text: &str) -> anyhow::Result<T> {
+    text.trim()
+        .parse::<T>()
+        .ok()
+        .with_context(|| format!("{name} must be a whole number, not {text:?}"))
+}
+
+impl VoiceSettings {
+    /// Combines the file's table and the environment (a lookup function, so tests need not touch the process).
+    pub fn from_sources(
+        file: Option<VoiceFileSettings>,
+        environment: &dyn Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<VoiceSettings> {
+        let file = file.unwrap_or_default();
+        let defaults = VoiceSettings::default();
+        let enabled = match environment("ANXIN_VOICE_ENABLED") {
+            Some(text) => match text.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => bail!("ANXIN_VOICE_ENABLED must be true or false, not {text:?}"),
+            },
+            None => file.enabled.unwrap_or(defaults.enabled),
+        };
+        let number =
+            |name: &str, from_file: Option<usize>, default: usize| -> anyhow::Result<usize> {
+                let value = match environment(name) {
+                    Some(text) => parse_number::<usize>(name, &text)?,
+                    None => from_file.unwrap_or(default),
+                };
+                if value == 0 {
+                    bail!("{name} must be at least 1");
+                }
+                Ok(value)
+            };
+        let recognition_workers = number(
+            "ANXIN_VOICE_RECOGNITION_WORKERS",
+            file.recognition_workers,
+            defaults.recognition_workers,
+        )?;
+        let recognition_threads = number(
+            "ANXIN_VOICE_RECOGNITION_THREADS",
+            file.recognition_threads,
+            defaults.recognition_threads,
+        )?;
+        let recognition_queue = number(
+            "ANXIN_VOICE_RECOGNITION_QUEUE",
+            file.recognition_queue,
+            defaults.recognition_queue,
+        )?;
+        let end_silence_ms = match environment("ANXIN_VOICE_END_SILENCE_MS") {
+            Some(text) => parse_number::<u32>("ANXIN_VOICE_END_SILENCE_MS", &text)?,
+            None => file.end_silence_ms.unwrap_or(defaults.end_silence_ms),
+        };
+        if !(200..=5000).contains(&end_silence_ms) {
+            bail!("the end-of-turn silence must be between 200 and 5000 ms, not {end_silence_ms}");
+        }
+        let lookup = environment("ANXIN_VOICE_AUDIOSOCKET_CALLER_LOOKUP")
+            .or(file.audiosocket_caller_lookup)
+            .unwrap_or_else(|| "uuid-digits".to_owned());
+        let audiosocket_callers = match lookup.trim() {
+            "uuid-digits" => AudioSocketCallerLookup::UuidDigits {
+                country_code: environment("ANXIN_VOICE_AUDIOSOCKET_COUNTRY_CODE")
+                    .or(file.audiosocket_country_code)
+                    .unwrap_or_else(|| "86".to_owned())
+                    .trim()
+                    .trim_start_matches('+')
+                    .to_owned(),
+            },
+            "table" => AudioSocketCallerLookup::Table(file.audiosocket_callers.unwrap_or_default()),
+            other => {
+                bail!("the AudioSocket caller lookup must be uuid-digits or table, not {other:?}")
+            }
+        };
+        Ok(VoiceSettings {
+            enabled,
+            preload: false,
+            whisper_model: environment("ANXIN_VOICE_WHISPER_MODEL")
+                .map(PathBuf::from)
+                .or(file.whisper_model),
+            recognition_workers,
+            recognition_threads,
+            recognition_queue,
+            end_silence_ms,
+            espeak_command: environment("ANXIN_VOICE_ESPEAK")
+                .or(file.espeak_command)
+                .unwrap_or(defaults.espeak_command),
+            audiosocket_listen: environment("ANXIN_VOICE_AUDIOSOCKET_LISTEN")
+                .or(file.audiosocket_listen),
+            audiosocket_callers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_file_and_bad_values_are_refused() {
+        let file = VoiceFileSettings {
+            recognition_workers: Some(3),
+            audiosocket_listen: Some("127.0.0.1:9092".to_owned()),
+            ..VoiceFileSettings::default()
+        };
+        let environment = |name: &str| match name {
+            "ANXIN_VOICE_RECOGNITION_QUEUE" => Some("5".to_owned()),
+            _ => None,
+        };
+        let settings =
+            VoiceSettings::from_sources(Some(file.clone()), &environment).expect("valid");
+        assert_eq!(settings.recognition_workers, 3);
+        assert_eq!(settings.recognition_queue, 5);
+        assert_eq!(
+            settings.audiosocket_listen.as_deref(),
+            Some("127.0.0.1:9092")
+        );
+        assert!(settings.enabled);
+
+        let zero = |name: &str| (name == "ANXIN_VOICE_RECOGNITION_WORKERS").then(|| "0".to_owned());
+        assert!(VoiceSettings::from_sources(None, &zero).is_err());
+        let words = |name: &str| (name == "ANXIN_VOICE_END_SILENCE_MS").then(|| "soon".to_owned());
+        assert!(VoiceSettings::from_sources(None, &words).is_err());
+        let off = |name: &str| (name == "ANXIN_VOICE_ENABLED").then(|| "off".to_owned());
+        assert!(
+            !VoiceSettings::from_sources(None, &off)
+                .expect("valid")
+                .enabled
+        );
+    }
+}
