@@ -241,6 +241,86 @@ async fn bench_dialog() -> anyhow::Result<()> {
     if let Some(latency) = Latency::from_samples(samples) {
         println!("{}", latency.line("due-amount turn (2 handle calls)"));
     }
+
+    // A whole promise to pay: the request with its date and amount, the account, the confirmation and the case,
+    // timed per customer turn (each turn's handle calls together).
+    let overdue_account = seed
+        .customers
+        .iter()
+        .find_map(|candidate| {
+            let loans: Vec<connectors::LoanSummary> = seed
+                .loans
+                .iter()
+                .filter(|loan| loan.customer_id == candidate.id)
+                .map(|loan| connectors::loans::summarize(loan, today))
+                .collect();
+            let account = connectors::Account {
+                customer: candidate.clone(),
+                as_of: today,
+                loans,
+                cards: Vec::new(),
+                repayments: Vec::new(),
+            };
+            account.limit_frozen().then_some(account)
+        })
+        .context("the demo has an overdue customer")?;
+    let overdue: rust_decimal::Decimal = overdue_account
+        .loans
+        .iter()
+        .map(|summary| summary.overdue_amount)
+        .sum();
+    let overdue_view = crate::account_view::account_view(&overdue_account);
+    let overdue_profile = crate::chat::customer_profile(
+        &overdue_account.customer.id,
+        Some(&overdue_account.customer),
+    );
+    let promise_text = format!("我明天还{overdue}元");
+    let mut promise = parse.clone();
+    promise.text = promise_text.clone();
+    promise.intent.name = "promise_to_pay".to_owned();
+    promise.intent_ranking = vec![promise.intent.clone()];
+    promise.entities = nlu::entities::extract(&promise_text, today);
+    let mut yes = parse.clone();
+    yes.text = "是的".to_owned();
+    yes.intent.name = "affirm".to_owned();
+    yes.intent_ranking = vec![yes.intent.clone()];
+    let mut flow_samples = Vec::new();
+    for round in 0..2_000 {
+        let mut state = dialog::DialogState::new(overdue_profile.clone());
+        let started = Instant::now();
+        dialog.handle(
+            &mut state,
+            dialog::Input::Utterance {
+                parse: promise.clone(),
+                today,
+            },
+        );
+        dialog.handle(&mut state, dialog::Input::Account(overdue_view.clone()));
+        flow_samples.push(started.elapsed());
+        let started = Instant::now();
+        dialog.handle(
+            &mut state,
+            dialog::Input::Utterance {
+                parse: yes.clone(),
+                today,
+            },
+        );
+        let done = dialog.handle(
+            &mut state,
+            dialog::Input::CaseOpened(dialog::CaseView {
+                reference: "AX261126BENCH1".to_owned(),
+                kind: "promise_to_pay".to_owned(),
+                deadline: today,
+            }),
+        );
+        flow_samples.push(started.elapsed());
+        if round == 0 && state.flow.is_some() {
+            bail!("the promise-to-pay flow did not finish in the benchmark: {done:?}");
+        }
+    }
+    if let Some(latency) = Latency::from_samples(flow_samples) {
+        println!("{}", latency.line("promise-to-pay flow turn"));
+    }
     Ok(())
 }
 
