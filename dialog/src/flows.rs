@@ -287,7 +287,6 @@ impl FlowSet {
                 "case_failed_person_coming",
                 &common.case_failed_person_coming,
             ),
-            ("corrected", &common.corrected),
             ("confirm_again", &common.confirm_again),
             ("switch_on", &common.switch_on),
             ("switch_off", &common.switch_off),
@@ -298,6 +297,8 @@ impl FlowSet {
         };
         check_placeholders(&plain, &[]).map_err(common_error)?;
         check_placeholders(&[("resume", &common.resume)], &["prompt"]).map_err(common_error)?;
+        check_placeholders(&[("corrected", &common.corrected)], &["value"])
+            .map_err(common_error)?;
         Ok(FlowSet {
             common: file.common,
             flows: file.flows,

@@ -183,13 +183,17 @@ impl Dialog {
                     state.flow = Some(flow_state);
                     return Some(self.reprompt(state, &flow, &slot.invalid));
                 }
-                if flows::is_cancel(&parse.text) || denies {
+                if flows::is_cancel(&parse.text) {
                     return Some(self.cancel_flow(state));
                 }
-                // "不对，是下周五" while asked for something else: an earlier answer is corrected.
+                // "不对，是下周五" while asked for something else: an earlier answer is corrected, even though
+                // the classifier reads the "不对" as a no.
                 if let Some(reply) = self.correct_slots(state, &flow, &mut flow_state, parse, index)
                 {
                     return Some(reply);
+                }
+                if denies {
+                    return Some(self.cancel_flow(state));
                 }
                 if self.is_digression(parse, &flow) {
                     flow_state.digressing = true;
@@ -438,7 +442,8 @@ impl Dialog {
         before: usize,
     ) -> Option<Vec<Action>> {
         let today = state.today.unwrap_or_default();
-        let mut corrected = false;
+        let mut corrected: Vec<String> = Vec::new();
+        let bank_name = |code: &str| self.member(family::BANK, code, state.lang);
         for slot in flow.slots.iter().take(before) {
             let Some(value) = flows::read_slot(slot.slot_type, parse) else {
                 continue;
@@ -450,15 +455,29 @@ impl Dialog {
                 state.flow = Some(flow_state.clone());
                 return Some(vec![say(self.flow_text(state, flow, &slot.invalid, &[]))]);
             }
+            corrected.push(flows::show_slot(
+                slot.slot_type,
+                &value,
+                state.lang,
+                &self.flows.common,
+                &bank_name,
+            ));
             flow_state.slots.insert(slot.name.clone(), value);
-            corrected = true;
         }
-        if !corrected {
+        if corrected.is_empty() {
             return None;
         }
         flow_state.reprompts = 0;
         state.flow = Some(flow_state.clone());
-        let corrected_line = self.flows.common.corrected.get(state.lang).to_owned();
+        let separator = if state.lang == nlu::Lang::Zh {
+            "、"
+        } else {
+            ", "
+        };
+        let corrected_line = flows_fill(
+            self.flows.common.corrected.get(state.lang),
+            &[("value", corrected.join(separator))],
+        );
         Some(self.advance_flow(state, flow, vec![corrected_line]))
     }
 

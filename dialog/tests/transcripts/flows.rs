@@ -105,7 +105,7 @@ fn a_promise_to_pay_is_checked_against_the_policy_corrected_and_recorded_after_a
           现在就可以还款：在App中进入“我的借款 → 立即还款”，用已绑定的银行卡还款。
         < 我们接着刚才的事：跟您确认一下：您承诺在2026年12月1日前还款1083.14元。确认登记吗？
         > 不对，是下周三    (deny 0.55)
-        < 好的，已为您更正。
+        < 好的，已为您改为2026年12月2日。
           跟您确认一下：您承诺在2026年12月2日前还款1083.14元。确认登记吗？
           [buttons: 确认 | 取消]
         > 是的    (affirm 0.96)
@@ -348,4 +348,26 @@ fn partial_prepayment_within_three_months_costs_two_percent() {
           Prepaying CNY 2,000.00 of principal today costs a fee of CNY 40.00, CNY 2,040.00 in all.
         < Anxin Instalments LN102 is a purchase instalment plan: it can't be partly prepaid, only settled in full (the remaining principal plus the current month's fee, nothing else).
     "#]].assert_eq(conversation.transcript());
+}
+
+#[test]
+fn a_correction_while_another_question_is_open_changes_the_earlier_answer() {
+    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    conversation
+        .customer("我承诺后天还钱", &[("promise_to_pay", 0.93)])
+        .customer("不对，是明天", &[("deny", 0.8)])
+        .customer("不用了", &[("deny", 0.9)]);
+    expect![[r#"
+        > 我承诺后天还钱    (promise_to_pay 0.93)
+          [account fetched]
+        < 好的，我来为您登记还款承诺。您目前逾期未还1083.14元。
+          请问您打算还多少钱？至少需要还清逾期的1083.14元。
+        > 不对，是明天    (deny 0.80)
+        < 好的，已为您改为2026年11月27日。
+          请问您打算还多少钱？至少需要还清逾期的1083.14元。
+        > 不用了    (deny 0.90)
+        < 好的，已为您取消，没有提交任何申请。还有什么可以帮您？
+    "#]]
+    .assert_eq(conversation.transcript());
+    assert!(conversation.state.flow.is_none() && conversation.cases.is_empty());
 }
