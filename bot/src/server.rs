@@ -155,6 +155,15 @@ impl Application {
         // Install the metrics recorder before the first turn records anything.
         telemetry::prometheus();
         let (stopping, stopping_receiver) = watch::channel(false);
+        if settings.knowledge_watch
+            && let Some(knowledge) = chat.knowledge()
+        {
+            // The watch ends when the server begins to stop, or when it is dropped without running.
+            let mut stopping_watch = stopping_receiver.clone();
+            knowledge.watch(async move {
+                let _ = stopping_watch.wait_for(|stopping| *stopping).await;
+            })?;
+        }
         let (session_guard, sessions_ended) = mpsc::channel(1);
         let jwt_secret_for_link = demo_customer.as_ref().map(|_| jwt_secret.clone());
         let voice = crate::voice::VoiceService::new(

@@ -2,6 +2,7 @@
 
 pub mod chat;
 pub mod extract;
+pub mod knowledge;
 pub mod nlu;
 pub mod review;
 pub mod system;
@@ -30,6 +31,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/review/items", get(review::list_items))
         .route("/v1/review/items/{id}/label", post(review::label_item))
         .route("/v1/review/items/{id}/dismiss", post(review::dismiss_item))
+        .route("/knowledge", get(knowledge::graph_page))
+        .route("/v1/knowledge/graph", get(knowledge::graph))
+        .route("/v1/knowledge/search", get(knowledge::search))
+        .route("/v1/knowledge/reload", post(knowledge::reload))
+        .route("/v1/knowledge/status", get(knowledge::status))
         .fallback(system::not_found)
         .with_state(state)
 }
