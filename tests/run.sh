@@ -12,6 +12,19 @@ if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1
   exit 1
 fi
 
+# The graph browser page is tested in headless Chromium (tests/e2e/knowledge.rs): install it when missing.
+if [ -z "${ANXIN_CHROMIUM:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null \
+   && ! command -v google-chrome >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Chromium for the browser test of the graph page" >&2
+    apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+  else
+    echo "The tests need Chromium (headless) for the graph page. Install it with:" >&2
+    echo "  sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+fi
+
 # Build every test first: that also builds the `anxin` binary (bot has integration tests) with the same features,
 # so fetching with it costs no second compilation.
 cargo test --workspace --locked --no-run

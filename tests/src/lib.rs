@@ -117,9 +117,17 @@ pub struct TestApp {
 impl TestApp {
     /// Starts a server on a free port against `database_url`, without demo data.
     pub async fn spawn(database_url: &str) -> TestApp {
+        TestApp::spawn_with(database_url, |_| {}).await
+    }
+
+    /// Starts a server like [`TestApp::spawn`], with `adjust` changing its settings first.
+    pub async fn spawn_with(
+        database_url: &str,
+        adjust: impl FnOnce(&mut bot::Settings),
+    ) -> TestApp {
         let data_dir =
             std::env::temp_dir().join(format!("anxin-e2e-data-{}", uuid::Uuid::new_v4().simple()));
-        let settings = bot::Settings {
+        let mut settings = bot::Settings {
             listen: "127.0.0.1:0".to_owned(),
             database_url: database_url.to_owned(),
             data_dir,
