@@ -46,6 +46,8 @@ const NEXT_MARKERS_EN: &[&str] = &[
     "and the next",
     "the following one",
     "the month after",
+    "what about next month",
+    "and next month",
 ];
 
 /// Whether `text` asks about the instalment after the one the conversation is about: "那再下一期呢",
@@ -61,12 +63,36 @@ pub fn asks_for_the_next_instalment(text: &str) -> bool {
     {
         return true;
     }
-    let mentions_next = lowered.contains("下一期") || lowered.contains("下期");
+    let mentions_next =
+        lowered.contains("下一期") || lowered.contains("下期") || lowered.contains("下个月");
     let is_follow_up = lowered.starts_with('那')
         || lowered
             .trim_end_matches(['?', '？', '。', '!', '！'])
             .ends_with('呢');
     mentions_next && is_follow_up
+}
+
+/// Whether `text` asks about the instalment before the one the conversation is about: "那上一期呢",
+/// "and the one before?".
+pub fn asks_for_the_previous_instalment(text: &str) -> bool {
+    let lowered = text.trim().to_lowercase();
+    if [
+        "the one before",
+        "the previous one",
+        "previous instalment",
+        "previous installment",
+    ]
+    .iter()
+    .any(|marker| lowered.contains(marker))
+    {
+        return true;
+    }
+    let mentions_previous = lowered.contains("上一期") || lowered.contains("上期");
+    let is_follow_up = lowered.starts_with('那')
+        || lowered
+            .trim_end_matches(['?', '？', '。', '!', '！'])
+            .ends_with('呢');
+    mentions_previous && is_follow_up
 }
 
 #[cfg(test)]
@@ -94,5 +120,9 @@ mod tests {
         ] {
             assert!(!asks_for_the_next_instalment(text), "{text}");
         }
+        assert!(asks_for_the_next_instalment("那下个月呢"));
+        assert!(asks_for_the_previous_instalment("那上一期呢"));
+        assert!(asks_for_the_previous_instalment("and the one before?"));
+        assert!(!asks_for_the_previous_instalment("上期还了吗"));
     }
 }

@@ -118,7 +118,10 @@ impl Dialog {
                     self.flow_on_account(state, &view)
                 }
                 Some(intent) if intent == flow_turns::NEXT_INSTALMENT_PENDING => {
-                    self.next_instalment(state, &view)
+                    self.neighbouring_instalment(state, &view, 1)
+                }
+                Some(intent) if intent == flow_turns::PREVIOUS_INSTALMENT_PENDING => {
+                    self.neighbouring_instalment(state, &view, -1)
                 }
                 Some(intent) if flow_turns::ARRANGEMENT_INTENTS.contains(&intent.as_str()) => {
                     self.arrangement(state, &intent, &view)

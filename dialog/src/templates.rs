@@ -127,6 +127,7 @@ pub mod keys {
         NEXT_INSTALMENT = "next_instalment" ["loan", "seq", "amount", "date", "status"];
         NEXT_INSTALMENT_NONE = "next_instalment_none" ["loan", "seq"];
         NEXT_INSTALMENT_UNKNOWN = "next_instalment_unknown" [];
+        PREVIOUS_INSTALMENT_NONE = "previous_instalment_none" ["loan", "seq"];
         ARRANGEMENT_NOTHING_OVERDUE = "arrangement_nothing_overdue" [];
         ARRANGEMENT_OVERDUE = "arrangement_overdue" ["amount", "days"];
         ARRANGEMENT_EXTENSION = "arrangement_extension" [];

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use super::Dialog;
 use crate::account::{AccountView, LoanState, LoanView};
 use crate::answers::Phrasing;
-use crate::context::{Focus, asks_for_the_next_instalment};
+use crate::context::{Focus, asks_for_the_next_instalment, asks_for_the_previous_instalment};
 use crate::flows::{self, Condition, Flow, FlowState, Stage, Text};
 use crate::format;
 use crate::routing;
@@ -25,6 +25,8 @@ use crate::{Action, CaseRequest, CaseView, DialogState, HandoffReason, Reply};
 pub(crate) const FLOW_PENDING: &str = "@flow";
 /// The marker of an account lookup for the instalment after the one in focus.
 pub(crate) const NEXT_INSTALMENT_PENDING: &str = "@next_instalment";
+/// The marker of an account lookup for the instalment before the one in focus.
+pub(crate) const PREVIOUS_INSTALMENT_PENDING: &str = "@previous_instalment";
 /// How many turns in a row may fail to give what a flow asked for before it gives up.
 const MAX_REPROMPTS: u32 = 3;
 /// How many wrong answers to the verification question are allowed.
@@ -661,19 +663,24 @@ impl Dialog {
     /// one after it. `None` when the text is not such a follow-up or nothing is in focus.
     pub(super) fn follow_up(&self, state: &mut DialogState, parse: &Parse) -> Option<Vec<Action>> {
         state.context.focus.as_ref()?;
-        if !asks_for_the_next_instalment(&parse.text) {
+        let pending = if asks_for_the_next_instalment(&parse.text) {
+            NEXT_INSTALMENT_PENDING
+        } else if asks_for_the_previous_instalment(&parse.text) {
+            PREVIOUS_INSTALMENT_PENDING
+        } else {
             return None;
-        }
+        };
         state.misunderstood_in_a_row = 0;
-        state.pending_intent = Some(NEXT_INSTALMENT_PENDING.to_owned());
+        state.pending_intent = Some(pending.to_owned());
         Some(vec![Action::FetchAccount])
     }
 
-    /// The instalment after the one in focus, which then becomes the focus.
-    pub(super) fn next_instalment(
+    /// The instalment after (or, with `step` −1, before) the one in focus, which then becomes the focus.
+    pub(super) fn neighbouring_instalment(
         &self,
         state: &mut DialogState,
         view: &AccountView,
+        step: i64,
     ) -> Vec<Action> {
         let Some(focus) = state.context.focus.clone() else {
             return Vec::new();
@@ -688,11 +695,20 @@ impl Dialog {
             return vec![say(phrasing.say(keys::NEXT_INSTALMENT_UNKNOWN, &[]))];
         };
         let label = phrasing.loan_label(loan);
-        let Some(line) = loan.schedule.iter().find(|line| line.seq == focus.seq + 1) else {
-            return vec![say(phrasing.say(
-                keys::NEXT_INSTALMENT_NONE,
-                &[("loan", &label), ("seq", &focus.seq.to_string())],
-            ))];
+        let wanted = i64::from(focus.seq) + step;
+        let Some(line) = loan
+            .schedule
+            .iter()
+            .find(|line| i64::from(line.seq) == wanted)
+        else {
+            let key = if step > 0 {
+                keys::NEXT_INSTALMENT_NONE
+            } else {
+                keys::PREVIOUS_INSTALMENT_NONE
+            };
+            return vec![say(
+                phrasing.say(key, &[("loan", &label), ("seq", &focus.seq.to_string())])
+            )];
         };
         state.context.focus = Some(Focus {
             loan_id: loan.id.clone(),

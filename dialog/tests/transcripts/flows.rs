@@ -371,3 +371,35 @@ fn a_correction_while_another_question_is_open_changes_the_earlier_answer() {
     .assert_eq(conversation.transcript());
     assert!(conversation.state.flow.is_none() && conversation.cases.is_empty());
 }
+
+#[test]
+fn the_previous_instalment_and_next_month_follow_the_focus() {
+    let mut conversation = with_account(
+        "李娜",
+        Lang::Zh,
+        fixtures::li_na_debit_failed_this_morning(),
+    );
+    conversation
+        .customer("还款计划", &[("schedule_query", 0.93)])
+        .customer("那下个月呢", &[("due_amount_query", 0.5)])
+        .customer("那上一期呢", &[("schedule_query", 0.4)])
+        .customer("那上一期呢", &[("schedule_query", 0.4)]);
+    expect![[r#"
+        > 还款计划    (schedule_query 0.93)
+          [account fetched]
+        < 安心随借（LN201）共3期，已还0期，还剩3期未还：
+          第1期  2026年11月26日  1054.00元  未还  ← 下一期
+          第2期  2026年12月26日  1036.00元  未还
+          第3期  2027年1月26日  1018.00元  未还
+          剩余应还合计3108.00元。
+        > 那下个月呢    (due_amount_query 0.50)
+          [account fetched]
+        < 安心随借（LN201）第2期应还1036.00元，还款日是2026年12月26日（还有30天），未还。
+        > 那上一期呢    (schedule_query 0.40)
+          [account fetched]
+        < 安心随借（LN201）第1期应还1054.00元，还款日是2026年11月26日（今天），未还。
+        > 那上一期呢    (schedule_query 0.40)
+          [account fetched]
+        < 安心随借（LN201）的第1期是第一期，之前没有其他期数。
+    "#]].assert_eq(conversation.transcript());
+}
