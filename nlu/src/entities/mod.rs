@@ -180,6 +180,16 @@ pub struct Entity {
 /// Finds the entities in `text`, resolving relative dates against `reference_date`. Spans do not overlap;
 /// the result is sorted by `start`.
 pub fn extract(text: &str, reference_date: NaiveDate) -> Vec<Entity> {
+    extract_with_names(text, reference_date, None)
+}
+
+/// [`extract`], with Chinese person names also from a trained tagger when one is given (the rules run either
+/// way; where both find a name, the longer span wins).
+pub fn extract_with_names(
+    text: &str,
+    reference_date: NaiveDate,
+    name_tagger: Option<&crate::name_tagger::NameTagger>,
+) -> Vec<Entity> {
     let utterance = Utterance::new(text, reference_date);
     let mut candidates = Vec::new();
     identifiers::find_id_numbers(&utterance, &mut candidates);
@@ -193,6 +203,9 @@ pub fn extract(text: &str, reference_date: NaiveDate) -> Vec<Entity> {
     lexicons::find_products(&utterance, &mut candidates);
     lexicons::find_relationships(&utterance, &mut candidates);
     names::find_person_names(&utterance, &mut candidates);
+    if let Some(tagger) = name_tagger {
+        names::find_tagged_names(&utterance, tagger, &mut candidates);
+    }
     resolve(&utterance, candidates)
 }
 
