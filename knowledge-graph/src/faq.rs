@@ -231,18 +231,19 @@ struct Loader<'graph> {
     questions: HashMap<String, (String, String)>,
 }
 
-/// One file being read: its name and text, for turning spans into lines.
+/// One file being read: its name, and where its lines start, for turning spans into lines.
 #[derive(Clone, Copy)]
 struct Place<'a> {
     file: &'a str,
-    text: &'a str,
+    /// The byte offset of every line break, in order: a span's line is found by binary search, so that a file of
+    /// thousands of entries is not rescanned from its start for every field.
+    line_breaks: &'a [usize],
 }
 
 impl Place<'_> {
     fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())]
-            .matches('\n')
-            .count()
+        self.line_breaks
+            .partition_point(|&line_break| line_break < offset)
             + 1
     }
 
@@ -261,9 +262,14 @@ impl Loader<'_> {
     }
 
     fn load_file(&mut self, source: &Source<'_>) {
+        let line_breaks: Vec<usize> = source
+            .text
+            .match_indices('\n')
+            .map(|(offset, _)| offset)
+            .collect();
         let place = Place {
             file: source.name,
-            text: source.text,
+            line_breaks: &line_breaks,
         };
         let file: RawFaqFile = match toml::from_str(source.text) {
             Ok(file) => file,
