@@ -130,6 +130,21 @@ pub enum ModelsCommand {
 pub enum BenchCommand {
     /// Load a running `anxin serve` with concurrent WebSocket conversations and print turn latency percentiles.
     Load(LoadArgs),
+    /// Reload a generated knowledge folder with many FAQ entries and time it, and the FAQ lookup.
+    Knowledge(KnowledgeBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KnowledgeBenchArgs {
+    /// Generated FAQ entries, on top of the bundled ones.
+    #[arg(long, default_value_t = 10_000)]
+    pub faq_entries: usize,
+    /// Timed reloads after the first load.
+    #[arg(long, default_value_t = 5)]
+    pub reloads: usize,
+    /// Questions answered for the lookup latency.
+    #[arg(long, default_value_t = 2_000)]
+    pub queries: usize,
 }
 
 #[derive(Debug, Args)]
@@ -286,6 +301,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 customers,
             };
             bench::run_load(&settings, &options).await
+        }
+        Command::Bench {
+            command: Some(BenchCommand::Knowledge(arguments)),
+            ..
+        } => {
+            let options = crate::knowledge_bench::KnowledgeBenchOptions {
+                faq_entries: arguments.faq_entries,
+                reloads: arguments.reloads,
+                queries: arguments.queries,
+            };
+            tokio::task::spawn_blocking(move || crate::knowledge_bench::run(&options))
+                .await
+                .context("the knowledge bench stopped")?
         }
         Command::Bench {
             command: None,
