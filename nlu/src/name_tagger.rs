@@ -88,7 +88,7 @@ pub fn read_people_daily(text: &str) -> Vec<TaggedSentence> {
                 continue;
             };
             let word = word.trim_start_matches('[');
-            let is_name = tag.trim_end_matches(|c: char| c == ']') == "nr" || tag == "nr";
+            let is_name = tag.trim_end_matches(']') == "nr";
             for (position, character) in word.chars().enumerate() {
                 chars.push(crate::normalize::fold_char(character));
                 tags.push(match (is_name, position == 0 && !previous_was_name) {
@@ -109,7 +109,7 @@ pub fn read_people_daily(text: &str) -> Vec<TaggedSentence> {
 fn class_of(character: Option<char>) -> u8 {
     match character {
         None => b'^',
-        Some(c) if matches!(c, '\u{3400}'..='\u{9FFF}') => b'h',
+        Some('\u{3400}'..='\u{9FFF}') => b'h',
         Some(c) if c.is_ascii_digit() => b'd',
         Some(c) if c.is_alphabetic() => b'l',
         Some(c) if c.is_whitespace() => b's',
@@ -313,13 +313,13 @@ impl NameTagger {
         let mut held_out = Vec::new();
         let mut nameless_seen = 0usize;
         for (index, sentence) in sentences.iter().enumerate() {
-            if index % options.held_out_every == 0 {
+            if index.is_multiple_of(options.held_out_every) {
                 held_out.push(sentence);
             } else if sentence.tags.contains(&TAG_B) {
                 training.push(sentence);
             } else {
                 nameless_seen += 1;
-                if nameless_seen % options.nameless_keep_every == 0 {
+                if nameless_seen.is_multiple_of(options.nameless_keep_every) {
                     training.push(sentence);
                 }
             }
