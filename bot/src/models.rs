@@ -187,6 +187,10 @@ where
                 tokio::task::spawn_blocking(move || load_or_train_name_tagger(&tagger_models_dir))
                     .await
                     .context("the name tagger thread failed")?;
+            // The spelling corrector's segmenter is built now, not on the first customer's misspelling.
+            tokio::task::spawn_blocking(|| nlu::correct::domain().warm_up())
+                .await
+                .context("the spelling corrector thread failed")?;
             let mut nlu = Nlu::new(classifier).with_sentiment(sentiment);
             if let Some(tagger) = tagger {
                 nlu = nlu.with_name_tagger(tagger);
