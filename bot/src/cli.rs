@@ -210,6 +210,10 @@ pub enum NluCommand {
         /// A file of `written<TAB>correct` lines (default: pycorrector's sighan2015_test.tsv, fetched when missing).
         #[arg(long, value_name = "FILE.tsv")]
         data: Option<PathBuf>,
+        /// Measure the general-text corrector built from pycorrector's confusion sets and word frequencies (not used
+        /// in parsing) instead of the compiled-in domain corrector.
+        #[arg(long)]
+        general: bool,
         /// Print the report as one JSON object.
         #[arg(long)]
         json: bool,
@@ -355,9 +359,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 text,
                 reference_date,
             } => parse(&settings, &text, reference_date.as_deref()).await,
-            NluCommand::CorrectEval { data, json } => {
-                correct_eval(&settings, data.as_deref(), json).await
-            }
+            NluCommand::CorrectEval {
+                data,
+                general,
+                json,
+            } => correct_eval(&settings, data.as_deref(), general, json).await,
             NluCommand::Review { command } => review(&settings, command).await,
         },
     }
@@ -612,18 +618,33 @@ async fn parse(
 }
 
 /// `anxin nlu correct-eval`: the compiled-in corrector on SIGHAN-style pairs.
-async fn correct_eval(settings: &Settings, data: Option<&Path>, json: bool) -> anyhow::Result<()> {
-    let path = match data {
-        Some(path) => path.to_path_buf(),
-        None => {
-            let models_dir = settings.models_dir.clone();
-            let folder = tokio::task::spawn_blocking(move || {
-                fetch::ensure(&models_dir, &fetch::PYCORRECTOR)
-            })
+async fn correct_eval(
+    settings: &Settings,
+    data: Option<&Path>,
+    general: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let models_dir = settings.models_dir.clone();
+    let folder =
+        tokio::task::spawn_blocking(move || fetch::ensure(&models_dir, &fetch::PYCORRECTOR))
             .await
             .context("the fetching thread failed")??;
-            folder.join("pycorrector/data/sighan2015_test.tsv")
-        }
+    let path = match data {
+        Some(path) => path.to_path_buf(),
+        None => folder.join("pycorrector/data/sighan2015_test.tsv"),
+    };
+    let read = |name: &str| {
+        let path = folder.join("pycorrector/data").join(name);
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let general_corrector = if general {
+        Some(nlu::correct::general::GeneralCorrector::new(
+            &read("same_pinyin.txt")?,
+            &read("same_stroke.txt")?,
+            &read("word_freq.txt")?,
+        ))
+    } else {
+        None
     };
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
@@ -634,7 +655,10 @@ async fn correct_eval(settings: &Settings, data: Option<&Path>, json: bool) -> a
     let (report, seconds) = tokio::task::spawn_blocking(move || {
         nlu::correct::domain().warm_up();
         let started = std::time::Instant::now();
-        let report = nlu::correct::eval::evaluate(&pairs, |text| nlu::correct::correct(text).text);
+        let report = nlu::correct::eval::evaluate(&pairs, |text| match &general_corrector {
+            Some(corrector) => corrector.correct(text),
+            None => nlu::correct::correct(text).text,
+        });
         (report, started.elapsed().as_secs_f64())
     })
     .await

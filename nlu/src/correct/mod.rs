@@ -19,6 +19,7 @@
 //! English sentence ("Ed here").
 
 pub mod eval;
+pub mod general;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
