@@ -159,6 +159,24 @@ impl Dialog {
                     ) {
                         self.note_focus(state, &view);
                     }
+                    let mut replies = replies;
+                    if intent == "already_paid"
+                        && !state.handoff_requested
+                        && let Some(last) = replies.last_mut()
+                    {
+                        // The note ends by offering a person to trace a missing payment: a yes accepts it.
+                        state.handoff_offer = Some(HandoffReason::CustomerRequest);
+                        last.quick_replies = [keys::QUICK_REPLY_HUMAN, keys::QUICK_REPLY_NO_THANKS]
+                            .into_iter()
+                            .map(|button| {
+                                Phrasing::quick_reply(self.templates.render(
+                                    button,
+                                    state.lang,
+                                    &[],
+                                ))
+                            })
+                            .collect();
+                    }
                     replies.into_iter().map(Action::Say).collect()
                 }
                 None => Vec::new(),

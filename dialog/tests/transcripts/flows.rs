@@ -403,3 +403,22 @@ fn the_previous_instalment_and_next_month_follow_the_focus() {
         < 安心随借（LN201）的第1期是第一期，之前没有其他期数。
     "#]].assert_eq(conversation.transcript());
 }
+
+#[test]
+fn a_payment_that_seems_missing_lists_the_payments_and_offers_a_person() {
+    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    conversation
+        .customer("我已经还了怎么还显示逾期", &[("already_paid", 0.91)])
+        .customer("好的", &[("affirm", 0.95)]);
+    expect![[r#"
+        > 我已经还了怎么还显示逾期    (already_paid 0.91)
+          [account fetched]
+        < 我没有查到您的还款记录。
+          App还款和自动扣款一般实时入账，银行转账1个工作日内入账。如果您的款项不在上面的记录里、也超过了入账时间，请准备好付款凭证，我为您转接人工客服核查。
+          [buttons: 转人工 | 不用了]
+        > 好的    (affirm 0.95)
+        < 好的，正在为您转接人工客服，请稍候，客服会在这里回复您。人工客服每天08:00–22:00在线，非服务时间的留言会在上班后尽快处理；您也可以拨打客服热线400-800-6688。
+          [handoff customer_request: 转人工原因：客户要求转人工。最近的问题：已还款但未入账。对话语言：中文。客户发言次数：2。]
+    "#]].assert_eq(conversation.transcript());
+    assert_eq!(conversation.handoffs.len(), 1);
+}
