@@ -204,7 +204,7 @@ fn three_wrong_id_tails_stop_the_change_and_offer_a_person() {
         .customer("好的", &[("affirm", 0.93)]);
     expect![[r#"
         > 我要换手机号    (update_profile 0.90)
-        < 我可以为您登记更换手机号；地址、工作单位等其他信息可以在App“我的 → 个人信息”中修改。
+        < 我可以为您登记更换手机号；地址、工作单位等其他信息的修改请转人工客服办理。
           为了保护您的账户安全，办理这项业务前需要先核实身份：请告诉我您身份证号码的最后4位。
         > 0000    (inform 0.60)
           [identity not verified]
@@ -251,7 +251,7 @@ fn closing_the_account_is_refused_while_a_loan_is_open_and_done_once_settled() {
           [buttons: 确认 | 取消]
         > 确认    (affirm 0.90)
           [case account_closure opened as AXTEST01: intent=account_closure, loans=LN401, overdue=0]
-        < 已为您提交注销申请，编号AXTEST01，会在2026年12月3日前（7天内）办理完成，完成后会短信通知您。
+        < 已为您提交注销申请，编号AXTEST01，会在2026年12月3日前（7天内）办理完成。
         > 再帮我开个结清证明    (settlement_certificate 0.90)
           [account fetched]
           [case settlement_certificate opened as AXTEST02: intent=settlement_certificate, loans=LN401, overdue=0]
