@@ -481,6 +481,7 @@ fn the_bundled_data_trains_an_accurate_calibrated_model_for_the_dev_set() {
         classifier.training_summary()
     );
     let mut outcomes = Vec::new();
+    let mut right_without_correction = 0;
     for language in ["zh", "en"] {
         let part: Vec<&TrainingExample> = dev
             .iter()
@@ -495,6 +496,9 @@ fn the_bundled_data_trains_an_accurate_calibrated_model_for_the_dev_set() {
             let correct = top.name == example.intent;
             right += usize::from(correct);
             outcomes.push((top.confidence, correct));
+            let uncorrected =
+                &classifier.predict(&crate::normalize::normalize(&example.text).text)[0];
+            right_without_correction += usize::from(uncorrected.name == example.intent);
         }
         eprintln!(
             "dev {language}: {right} of {} right ({:.3})",
@@ -518,6 +522,15 @@ fn the_bundled_data_trains_an_accurate_calibrated_model_for_the_dev_set() {
     eprintln!(
         "{}",
         crate::eval::evaluate(&nlu, &dev, reference_date).to_text()
+    );
+    // Spelling correction at prediction must never cost the model an utterance it reads right without it.
+    let right_with_correction = outcomes.iter().filter(|(_, correct)| *correct).count();
+    eprintln!(
+        "dev: {right_with_correction} right with spelling correction, {right_without_correction} without"
+    );
+    assert!(
+        right_with_correction >= right_without_correction,
+        "correction lowered dev accuracy: {right_with_correction} < {right_without_correction}"
     );
     // Training is deterministic for the default seed; these bounds sit just under what it reaches (0.946, 0.031).
     assert!(accuracy >= 0.93, "dev accuracy {accuracy}");
