@@ -25,6 +25,25 @@ if [ -z "${ANXIN_CHROMIUM:-}" ] && ! command -v chromium >/dev/null && ! command
   fi
 fi
 
+# The voice channel needs cmake and a C++ compiler (whisper.cpp is compiled by whisper-rs-sys), espeak-ng (speech
+# synthesis), and for its accuracy tests the LibriVox recordings of pocketsphinx-testdata: install what is missing.
+voice_packages=()
+command -v cmake >/dev/null || voice_packages+=(cmake)
+command -v c++ >/dev/null || voice_packages+=(g++)
+command -v espeak-ng >/dev/null || voice_packages+=(espeak-ng)
+[ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || voice_packages+=(pocketsphinx-testdata)
+if [ ${#voice_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing ${voice_packages[*]} for the voice channel" >&2
+    apt-get install -y --no-install-recommends "${voice_packages[@]}" \
+      || { apt-get update && apt-get install -y --no-install-recommends "${voice_packages[@]}"; }
+  else
+    echo "The voice channel and its tests need ${voice_packages[*]}. Install them with:" >&2
+    echo "  sudo apt-get install -y ${voice_packages[*]}" >&2
+    exit 1
+  fi
+fi
+
 # Build every test first: that also builds the `anxin` binary (bot has integration tests) with the same features,
 # so fetching with it costs no second compilation.
 cargo test --workspace --locked --no-run

@@ -8,3 +8,4 @@ mod protocol;
 mod review;
 mod security;
 mod tidy;
+mod voice;

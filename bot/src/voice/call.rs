@@ -522,6 +522,12 @@ impl Call {
                         self.state = CallState::Listening;
                     }
                     Ok(transcript) => {
+                        tracing::info!(
+                            conversation_id = ?self.conversation_id,
+                            audio_seconds = transcript.audio_seconds,
+                            since_end_of_turn_ms = speech_ended.elapsed().as_millis() as u64,
+                            "utterance recognised"
+                        );
                         self.pending_latency_from = Some(speech_ended);
                         self.take_text(transcript.text, false).await;
                     }
@@ -542,6 +548,11 @@ impl Call {
                 }
                 if let Some(from) = self.pending_latency_from.take() {
                     let latency = from.elapsed();
+                    tracing::info!(
+                        conversation_id = ?self.conversation_id,
+                        since_end_of_turn_ms = latency.as_millis() as u64,
+                        "first audio of the answer"
+                    );
                     metrics::histogram!("anxin_voice_response_seconds")
                         .record(latency.as_secs_f64());
                     self.report.response_latencies.push(latency);
@@ -643,9 +654,15 @@ impl Call {
         let generation = self.generation;
         let fallback = lines(self.language).technical_problem;
         self.answer_in_progress = true;
+        let turn_started = std::time::Instant::now();
         let outcome = chat
             .take_turn(&customer.id, Some(&conversation_id), &text, Channel::Voice)
             .await;
+        tracing::info!(
+            conversation_id,
+            milliseconds = turn_started.elapsed().as_millis() as u64,
+            "voice turn through the dialog"
+        );
         let replies = match outcome {
             Ok(outcome) => outcome.replies,
             Err(error) => {

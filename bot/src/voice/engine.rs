@@ -251,6 +251,12 @@ impl RecognitionPool {
                         let result = worker
                             .transcribe(&job.samples)
                             .map_err(|error| RecognitionError::Failed(error.to_string()));
+                        tracing::info!(
+                            audio_seconds = job.samples.len() as f64 / 16_000.0,
+                            milliseconds = started.elapsed().as_millis() as u64,
+                            empty = result.as_ref().is_ok_and(Transcript::is_empty),
+                            "utterance transcribed"
+                        );
                         metrics::histogram!("anxin_voice_recognition_seconds")
                             .record(started.elapsed().as_secs_f64());
                         // The caller may have hung up meanwhile; nobody is left to tell.

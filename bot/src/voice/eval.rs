@@ -165,7 +165,11 @@ pub async fn evaluate(
     librivox: &Path,
     json: bool,
 ) -> anyhow::Result<EvalReport> {
-    let models_dir = settings.models_dir.clone();
+    let models_dir = settings
+        .voice
+        .models_dir
+        .clone()
+        .unwrap_or_else(|| settings.models_dir.clone());
     let voice = settings.voice.clone();
     let engine = tokio::task::spawn_blocking(move || VoiceEngine::prepare(&models_dir, &voice))
         .await
@@ -397,7 +401,11 @@ async fn bench_server(
     levels: &[usize],
     questions: usize,
 ) -> anyhow::Result<Vec<LoadResult>> {
-    let models_dir = settings.models_dir.clone();
+    let models_dir = settings
+        .voice
+        .models_dir
+        .clone()
+        .unwrap_or_else(|| settings.models_dir.clone());
     let voice = settings.voice.clone();
     let application = Application::build(settings).await?;
     let url = format!("ws://127.0.0.1:{}/v1/voice/twilio", application.port());

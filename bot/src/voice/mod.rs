@@ -61,6 +61,7 @@ impl VoiceService {
         chat: ChatService,
         stopping: watch::Receiver<bool>,
     ) -> Self {
+        let models_dir = settings.models_dir.clone().unwrap_or(models_dir);
         Self {
             inner: Arc::new(Inner {
                 settings,

@@ -27,6 +27,8 @@ pub struct VoiceSettings {
     pub preload: bool,
     /// A GGML Whisper model to use instead of the bundled multilingual base model.
     pub whisper_model: Option<PathBuf>,
+    /// Where the voice models are fetched and imported to, when not the general models folder.
+    pub models_dir: Option<PathBuf>,
     /// Threads that transcribe at the same time.
     pub recognition_workers: usize,
     /// CPU threads each transcription uses.
@@ -48,6 +50,7 @@ impl Default for VoiceSettings {
             enabled: true,
             preload: false,
             whisper_model: None,
+            models_dir: None,
             recognition_workers: 1,
             recognition_threads: 2,
             recognition_queue: 2,
@@ -67,6 +70,7 @@ impl Default for VoiceSettings {
 pub struct VoiceFileSettings {
     pub enabled: Option<bool>,
     pub whisper_model: Option<PathBuf>,
+    pub models_dir: Option<PathBuf>,
     pub recognition_workers: Option<usize>,
     pub recognition_threads: Option<usize>,
     pub recognition_queue: Option<usize>,
@@ -159,6 +163,9 @@ impl VoiceSettings {
             whisper_model: environment("ANXIN_VOICE_WHISPER_MODEL")
                 .map(PathBuf::from)
                 .or(file.whisper_model),
+            models_dir: environment("ANXIN_VOICE_MODELS_DIR")
+                .map(PathBuf::from)
+                .or(file.models_dir),
             recognition_workers,
             recognition_threads,
             recognition_queue,
