@@ -266,7 +266,7 @@ fn mandarin_words(text: &str) -> String {
             spoken.push_str(CHINESE_DIGITS[(cents / 10) as usize]);
             spoken.push('角');
         }
-        if cents % 10 > 0 {
+        if !cents.is_multiple_of(10) {
             if cents / 10 == 0 {
                 spoken.push('零');
             }
@@ -370,7 +370,7 @@ pub fn english_number(value: u64) -> String {
         }
         let rest = value % 100;
         if rest >= 20 {
-            if rest % 10 == 0 {
+            if rest.is_multiple_of(10) {
                 words.push(TENS[(rest / 10) as usize].to_owned());
             } else {
                 words.push(format!(
@@ -434,7 +434,7 @@ fn english_ordinal(value: u64) -> String {
 }
 
 fn english_year(year: u64) -> String {
-    if (2001..=2009).contains(&year) || year % 100 == 0 {
+    if (2001..=2009).contains(&year) || year.is_multiple_of(100) {
         return english_number(year);
     }
     format!(
