@@ -190,10 +190,16 @@ pub struct FlowSet {
 impl FlowSet {
     /// The bundled flows.
     pub fn bundled() -> FlowSet {
-        FlowSet::parse(BUNDLED_FLOWS).unwrap_or_else(|error| {
-            // The bundled file is checked by a test, so this cannot happen in a released build.
-            panic!("the bundled flows are invalid: {error}")
-        })
+        // Parsed once per process; every dialog manager gets its own copy.
+        static BUNDLED: std::sync::OnceLock<FlowSet> = std::sync::OnceLock::new();
+        BUNDLED
+            .get_or_init(|| {
+                FlowSet::parse(BUNDLED_FLOWS).unwrap_or_else(|error| {
+                    // The bundled file is checked by a test, so this cannot happen in a released build.
+                    panic!("the bundled flows are invalid: {error}")
+                })
+            })
+            .clone()
     }
 
     /// Parses and checks a flow file.

@@ -250,7 +250,11 @@ impl Templates {
     /// The templates bundled with Anxin. The bundled file is checked by this crate's tests, so the empty fallback
     /// (under which every reply shows its key) only guards against a broken build, never a customer's input.
     pub fn bundled() -> Templates {
-        Templates::parse(BUNDLED_TEMPLATES).unwrap_or_default()
+        // Parsed once per process; every dialog manager gets its own copy.
+        static BUNDLED: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+        BUNDLED
+            .get_or_init(|| Templates::parse(BUNDLED_TEMPLATES).unwrap_or_default())
+            .clone()
     }
 
     /// Reads templates from `text` in the format described in the module documentation.
