@@ -250,8 +250,9 @@ impl Dialog {
         state.last_intent = Some(intent.to_owned());
         self.remember_topic(state, intent);
         // A confident question about the customer's own account is answered from the account: the customer is
-        // signed in, so "为什么扣款失败了" is about their debit, which a general FAQ answer cannot tell them.
-        if knowledge::worth_asking_first(parse) && !routing::needs_account(intent) {
+        // signed in, so "为什么扣款失败了" is about their debit, which a general FAQ answer cannot tell them
+        // (`knowledge::preempts_the_intent` keeps it so); a question about a rule or a product is not.
+        if knowledge::worth_asking_first(parse) {
             state.knowledge_first = Some(offered_handoff);
             return self.look_up(state, parse, Some(intent));
         }
@@ -347,7 +348,7 @@ impl Dialog {
         if let Some(offered_handoff) = state.knowledge_first.take() {
             // Asked before acting on a confident intent: a general answer wins only when it is strong and not
             // about the customer's own account, which the intent's own handling answers better.
-            return match answer.filter(knowledge::preempts_the_intent) {
+            return match answer.filter(|answer| knowledge::preempts_the_intent(answer, &parse)) {
                 Some(answer) => vec![Action::Say(Reply {
                     text: answer.text,
                     quick_replies: Vec::new(),

@@ -65,9 +65,33 @@ pub fn worth_asking_first(parse: &nlu::Parse) -> bool {
     is_question(text) && !(routing::needs_account(intent) && points_at_own_account(text))
 }
 
-/// Whether a general answer found by [`worth_asking_first`]'s lookup is given instead of acting on the intent.
-pub fn preempts_the_intent(answer: &KnowledgeAnswer) -> bool {
-    answer.confidence >= PREEMPT_CONFIDENCE && !answer.personal
+/// Whether a general answer found by [`worth_asking_first`]'s lookup is given instead of acting on the intent: it
+/// must be strong and not about the customer's own account. For an intent answered from the account, the answer
+/// must also be about another matter than that intent, or the question must name a product: "为什么扣款失败了"
+/// is the customer's own debit, while "还款日过了还有几天宽限期" (read as the amount due) asks the rule, and
+/// "安心随借最多能借多少钱" (read as the limit) asks about the product.
+pub fn preempts_the_intent(answer: &KnowledgeAnswer, parse: &nlu::Parse) -> bool {
+    let intent = parse.intent.name.as_str();
+    answer.confidence >= PREEMPT_CONFIDENCE
+        && !answer.personal
+        && (!routing::needs_account(intent)
+            || answer.intent.as_deref() != Some(intent)
+            || names_a_product(&parse.text))
+}
+
+/// The demo lender's product names, which make a question about the product rather than the customer's loan.
+const PRODUCT_NAMES: &[&str] = &[
+    "安心随借",
+    "安心分期",
+    "随借",
+    "cash loan",
+    "instalment loan",
+    "installment loan",
+];
+
+fn names_a_product(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    PRODUCT_NAMES.iter().any(|name| lower.contains(name))
 }
 
 /// Words that make a Chinese sentence a question.
@@ -185,17 +209,34 @@ mod tests {
 
     #[test]
     fn only_strong_general_answers_preempt_the_intent() {
-        let answer = |confidence, personal| KnowledgeAnswer {
+        let answer = |confidence, personal, intent: Option<&str>| KnowledgeAnswer {
             text: String::new(),
             entry_id: "faq.x".to_owned(),
             sources: Vec::new(),
-            intent: None,
+            intent: intent.map(str::to_owned),
             confidence,
             personal,
         };
-        assert!(preempts_the_intent(&answer(0.8, false)));
-        assert!(!preempts_the_intent(&answer(0.8, true)));
-        assert!(!preempts_the_intent(&answer(0.3, false)));
+        let general = parse("提前还款要手续费吗", "early_settlement");
+        assert!(preempts_the_intent(&answer(0.8, false, None), &general));
+        assert!(!preempts_the_intent(&answer(0.8, true, None), &general));
+        assert!(!preempts_the_intent(&answer(0.3, false, None), &general));
+        // An account intent keeps its own question, unless the answer is about another matter or a product.
+        let own_debit = parse("为什么扣款失败了", "autodebit_failed");
+        assert!(!preempts_the_intent(
+            &answer(0.8, false, Some("autodebit_failed")),
+            &own_debit
+        ));
+        let grace = parse("还款日过了还有几天宽限期", "due_amount_query");
+        assert!(preempts_the_intent(
+            &answer(0.8, false, Some("overdue_consequences")),
+            &grace
+        ));
+        let product = parse("安心随借最多能借多少钱", "limit_query");
+        assert!(preempts_the_intent(
+            &answer(0.8, false, Some("limit_query")),
+            &product
+        ));
     }
 
     #[test]

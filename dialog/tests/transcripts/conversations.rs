@@ -36,12 +36,14 @@ fn chinese_customer_with_an_overdue_loan_asks_what_is_due_the_payoff_and_for_a_p
         < 张伟您好！我是安心消费金融的AI智能客服，由人工智能为您自动回复。我可以帮您查询本期应还金额、还款计划、提前结清金额和借款额度，也可以为您转接人工客服。请问有什么可以帮您？
           [buttons: 本期应还多少 | 我的还款计划 | 现在结清要多少钱 | 我的额度还有多少 | 自动扣款为什么失败 | 转人工]
         > 本期应还多少    (due_amount_query 0.93)
+          [knowledge: no answer]
           [account fetched]
         < 已逾期11天，逾期未还1083.14元（第8期）。
           已超过3天宽限期：逾期本金每天按合同日利率的1.5倍计收罚息，逾期记录也会上报征信，请尽快还款。
           下一期（第9期）应还1060.00元，还款日是2026年12月15日（还有19天）。
           现在就可以还款：在App中进入“我的借款 → 立即还款”，用已绑定的银行卡还款。
         > 结清要多少钱    (payoff_balance_query 0.88)
+          [knowledge: no answer]
           [account fetched]
         < 截至今天（2026年11月26日），一次性结清安心随借（LN001）需要：
           · 剩余本金：5000.00元
@@ -79,6 +81,7 @@ fn chinese_customer_with_an_overdue_loan_asks_about_the_limit_and_the_failed_deb
           由于有逾期未还的款项，您的额度目前已冻结，暂时不能借款。还清逾期的1083.14元后，额度会在1个工作日内解冻。
           现在就可以还款：在App中进入“我的借款 → 立即还款”，用已绑定的银行卡还款。
         > 为什么扣款失败了    (autodebit_failed 0.86)
+          [knowledge: no answer]
           [account fetched]
         < 您最近一次自动扣款没有成功：2026年11月15日 20:00，安心随借（LN001）应扣1075.00元，失败原因是银行卡余额不足。
           自动扣款只在还款日当天06:00、14:00和20:00各尝试一次，这一期不会再自动扣款了，需要您主动还款。
@@ -111,6 +114,7 @@ fn english_customer_with_two_loans_asks_what_is_due_the_schedule_and_the_payoff(
         < Hello John Smith! I'm the AI assistant of Anxin Consumer Finance: you are chatting with an automated system. I can tell you what is due, show your repayment schedule, quote the amount to pay off a loan and check your credit limit, or put you through to a person. How can I help?
           [buttons: How much do I owe this month? | Show my repayment schedule | How much to pay off my loan today? | What is my credit limit? | Why did my automatic payment fail? | Talk to a person]
         > How much do I have to pay this month?    (due_amount_query 0.90)
+          [knowledge: no answer]
           [account fetched]
         < You have 2 loans still being repaid:
           [Anxin Cash Loan LN101]
@@ -154,6 +158,7 @@ fn english_customer_with_two_loans_asks_what_is_due_the_schedule_and_the_payoff(
           24. February 20, 2028  CNY 228.80  unpaid
           Left to pay in total: CNY 3,432.00.
         > and to clear everything today?    (payoff_balance_query 0.77)
+          [knowledge: no answer]
           [account fetched]
         < To pay off Anxin Cash Loan LN101 today (November 26, 2026):
           • Remaining principal: CNY 5,000.00
@@ -184,6 +189,7 @@ fn automatic_debit_failed_this_morning_and_is_retried_later_today() {
         .customer("那我现在要还多少", &[("due_amount_query", 0.81)]);
     expect![[r#"
         > 今天早上扣款失败了怎么回事    (autodebit_failed 0.92)
+          [knowledge: no answer]
           [account fetched]
         < 您最近一次自动扣款没有成功：2026年11月26日 06:00，安心随借（LN201）应扣1054.00元，失败原因是银行卡余额不足。
           自动扣款在还款日当天06:00、14:00和20:00各尝试一次，今天14:00和20:00还会再次尝试扣款。
@@ -333,6 +339,7 @@ fn unsupported_topic_then_no_carries_on() {
         .customer("yes", &[("affirm", 0.9)]);
     expect![[r#"
         > can I get a higher limit?    (limit_increase 0.89)
+          [knowledge: no answer]
           [account fetched]
         < Your credit limit is CNY 30,000.00, of which CNY 22,000.00 is available now.
           You have paid 10 instalments on time in a row, so you can ask for a higher limit; the answer takes 1 to 3 business days. Limits are also reviewed automatically every month.
@@ -374,6 +381,7 @@ fn loan_system_down_apologises_and_offers_a_person() {
           [knowledge: no answer]
         < 抱歉，关于“借款合同和发票”的问题，我暂时还不能在这里为您办理，稍后接入的人工客服会为您处理。
         > 额度到底多少    (limit_query 0.93)
+          [knowledge: no answer]
           [account lookup failed]
         < 非常抱歉，账户系统暂时无法连接，我现在查不到您的借款信息。稍后接入的人工客服会为您处理，您也可以过一会儿再问我一次。
     "#]].assert_eq(conversation.transcript());
@@ -406,6 +414,7 @@ fn language_follows_the_script_and_repeat_resends() {
         < Thanks. I wasn't waiting for any details just now, though. What would you like to do?
           [buttons: How much do I owe this month? | Show my repayment schedule | How much to pay off my loan today? | What is my credit limit? | Why did my automatic payment fail? | Talk to a person]
         > 还要还钱吗    (due_amount_query 0.88)
+          [knowledge: no answer]
           [account fetched]
         < 您的借款都已全部结清，目前没有需要还的款项。
         > 什么？再说一遍    (repeat 0.90)

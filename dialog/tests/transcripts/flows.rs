@@ -27,6 +27,7 @@ fn the_next_instalment_and_the_one_after_are_carried_from_the_due_amount_questio
         .customer("what about the next one", &[("due_amount_query", 0.52)]);
     expect![[r#"
         > How much do I owe?    (due_amount_query 0.94)
+          [knowledge: no answer]
           [account fetched]
         < You have 2 loans still being repaid:
           [Anxin Cash Loan LN101]
@@ -59,6 +60,7 @@ fn chinese_follow_ups_walk_the_schedule_to_its_end() {
         .customer("那再下一期呢", &[("due_amount_query", 0.44)]);
     expect![[r#"
         > 本期应还多少    (due_amount_query 0.95)
+          [knowledge: no answer]
           [account fetched]
         < 本期（第1期）应还1054.00元，今天（2026年11月26日）就是还款日。
           现在就可以还款：在App中进入“我的借款 → 立即还款”，用已绑定的银行卡还款。
@@ -319,6 +321,7 @@ fn arrangements_are_explained_within_the_policy() {
         .customer("我想提前还5000", &[("partial_prepay", 0.86)]);
     expect![[r#"
         > 能不能分期还    (installment_plan 0.87)
+          [knowledge: no answer]
           [account fetched]
         < 您目前已逾期11天，逾期未还1083.14元。
           重新分期需要逾期满31天，您目前逾期11天，暂时还不符合条件。
@@ -412,6 +415,7 @@ fn a_payment_that_seems_missing_lists_the_payments_and_offers_a_person() {
         .customer("好的", &[("affirm", 0.95)]);
     expect![[r#"
         > 我已经还了怎么还显示逾期    (already_paid 0.91)
+          [knowledge: no answer]
           [account fetched]
         < 我没有查到您的还款记录。
           App还款和自动扣款一般实时入账，银行转账1个工作日内入账。如果您的款项不在上面的记录里、也超过了入账时间，请准备好付款凭证，我为您转接人工客服核查。
