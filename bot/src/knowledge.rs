@@ -20,9 +20,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use dialog::KnowledgeAnswer;
-use knowledge_graph::search::{FaqIndex, SearchOptions};
+use knowledge_graph::search::{FaqIndex, Hit, SearchOptions};
 use knowledge_graph::{FaqSet, KnowledgeGraph, LoadError, Source, ValidationError};
 use nlu::Lang;
+
+use crate::semantic::{SemanticIndex, Semantics};
 
 /// Where the knowledge is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +41,8 @@ pub struct KnowledgeBase {
     pub graph: KnowledgeGraph,
     pub faq: FaqSet,
     pub index: FaqIndex,
+    /// The phrasings' vectors for search by meaning, when the sentence encoder is in use.
+    pub semantic: Option<SemanticIndex>,
 }
 
 /// Why knowledge could not be loaded.
@@ -63,7 +67,12 @@ impl KnowledgeBase {
         let faq = FaqSet::load(faq_files, &graph).map_err(KnowledgeError::Invalid)?;
         let index = FaqIndex::build(&faq, options)
             .map_err(|error| KnowledgeError::Unreadable(error.into()))?;
-        Ok(KnowledgeBase { graph, faq, index })
+        Ok(KnowledgeBase {
+            graph,
+            faq,
+            index,
+            semantic: None,
+        })
     }
 
     /// The demo lender's knowledge, compiled in.
@@ -107,6 +116,32 @@ impl KnowledgeBase {
             .map(|(name, text)| Source { name, text })
             .collect();
         KnowledgeBase::load(&graph_sources, &faq_sources, &options)
+    }
+
+    /// The best five entries for `question`, with the confidence the first needs to be given as the answer.
+    ///
+    /// Two tiers: the lexical search answers at once when it is sure (at or above the hybrid options'
+    /// `lexical_shortcut`) or when there is no encoder; otherwise the question is embedded and the entries are ranked
+    /// by the blend of words and meaning.
+    pub fn rank(&self, question: &str, lang: knowledge_graph::Lang) -> (Vec<Hit>, f32) {
+        let all = self.index.search(question, Some(lang), usize::MAX);
+        let lexical_threshold = self.index.calibration().threshold;
+        let semantic = self.semantic.as_ref().filter(|semantic| {
+            all.first()
+                .is_none_or(|best| best.confidence < semantic.options().lexical_shortcut)
+        });
+        if let Some(semantic) = semantic
+            && let Some(vector) = semantic.embed_question(question)
+        {
+            let options = semantic.options();
+            let hits = self
+                .index
+                .blend(&all, &vector, semantic.vectors(), options, RANKED);
+            return (hits, options.threshold);
+        }
+        let mut hits = all;
+        hits.truncate(RANKED);
+        (hits, lexical_threshold)
     }
 
     /// The FAQ answer to `question` in `lang`, when the search trusts it.
@@ -157,6 +192,9 @@ impl KnowledgeBase {
 /// The FAQ tag of entries about the customer's own account, whose general answers point to the account.
 pub const PERSONAL_TAG: &str = "personal";
 
+/// How many ranked entries [`KnowledgeBase::rank`] returns.
+const RANKED: usize = 5;
+
 /// How close to the best hit's confidence an entry of the classifier's intent must come to be preferred.
 const INTENT_HINT_MARGIN: f32 = 0.8;
 
@@ -169,6 +207,8 @@ pub struct KnowledgeService {
     /// later one always reads the later files.
     reloading: Arc<Mutex<()>>,
     last_reload: Arc<Mutex<Option<ReloadRecord>>>,
+    /// The sentence encoder and its phrasing vectors, when FAQ search by meaning is in use.
+    semantics: Option<Arc<Semantics>>,
 }
 
 /// What asked for a reload.
@@ -212,13 +252,23 @@ pub struct ReloadRecord {
 pub const WATCH_QUIET: Duration = Duration::from_millis(400);
 
 impl KnowledgeService {
-    /// Loads the knowledge from `origin`.
+    /// Loads the knowledge from `origin`, searched by words alone.
     pub fn load(origin: KnowledgeOrigin) -> Result<KnowledgeService, KnowledgeError> {
+        KnowledgeService::load_with(origin, None)
+    }
+
+    /// Loads the knowledge from `origin`; with `semantics`, its phrasings (and those of every later reload) are
+    /// embedded so that questions are searched by meaning too.
+    pub fn load_with(
+        origin: KnowledgeOrigin,
+        semantics: Option<Arc<Semantics>>,
+    ) -> Result<KnowledgeService, KnowledgeError> {
         let started = Instant::now();
         let base = match &origin {
             KnowledgeOrigin::Bundled => KnowledgeBase::bundled()?,
             KnowledgeOrigin::Folder(folder) => KnowledgeBase::from_folder(folder)?,
         };
+        let base = attach_vectors(semantics.as_deref(), base);
         tracing::info!(
             nodes = base.graph.node_count(),
             faq_entries = base.faq.len(),
@@ -231,7 +281,13 @@ impl KnowledgeService {
             origin,
             reloading: Arc::new(Mutex::new(())),
             last_reload: Arc::new(Mutex::new(None)),
+            semantics,
         })
+    }
+
+    /// Gives a freshly loaded base the vectors of its phrasings; on failure it is searched by words alone.
+    fn with_vectors(&self, base: KnowledgeBase) -> KnowledgeBase {
+        attach_vectors(self.semantics.as_deref(), base)
     }
 
     /// The knowledge in service now. Hold it for one question, not longer, so a reload takes effect.
@@ -391,6 +447,20 @@ impl KnowledgeService {
 
 /// Whether a file-system event may change the knowledge: a `*.toml` or `*.txt` file (or a folder) created, changed,
 /// renamed or removed. Reads, and editors' swap and backup files, do not count.
+/// Gives `base` the vectors of its phrasings from `semantics`; on failure it is searched by words alone.
+fn attach_vectors(semantics: Option<&Semantics>, mut base: KnowledgeBase) -> KnowledgeBase {
+    if let Some(semantics) = semantics {
+        match semantics.index_for(&base.index) {
+            Ok(semantic) => base.semantic = Some(semantic),
+            Err(error) => tracing::warn!(
+                error = %format!("{error:#}"),
+                "the FAQ cannot be searched by meaning; searching by words alone"
+            ),
+        }
+    }
+    base
+}
+
 fn is_knowledge_change(event: &notify::Event) -> bool {
     use notify::EventKind;
     if matches!(event.kind, EventKind::Access(_)) {

@@ -67,6 +67,32 @@ const FACTS: &[(&str, &[&str])] = &[
 async fn every_fact_of_the_demo_lender_is_stated_exactly_in_both_languages() {
     let database = TestDatabase::create(Engine::Sqlite).await;
     let app = TestApp::spawn(&database.url).await;
+    ask_every_fact(&database, &app).await;
+    app.stop().await;
+    database.drop_database().await;
+}
+
+/// The same with FAQ search by meaning on, as `anxin serve` runs by default: the encoder from the models folder
+/// that `tests/run.sh` fetches into, where the phrasing vectors are cached after the first run.
+#[tokio::test]
+async fn every_fact_is_stated_exactly_when_the_faq_is_searched_by_meaning_too() {
+    let database = TestDatabase::create(Engine::Sqlite).await;
+    let app = TestApp::spawn_with(&database.url, |settings| {
+        settings.semantic_search = true;
+        settings.models_dir = fetched_models_dir();
+    })
+    .await;
+    ask_every_fact(&database, &app).await;
+    app.stop().await;
+    database.drop_database().await;
+}
+
+/// Where `tests/run.sh` has `anxin models fetch` put the pretrained models.
+fn fetched_models_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/anxin-models")
+}
+
+async fn ask_every_fact(database: &TestDatabase, app: &TestApp) {
     let customer = new_customer_id("FACT");
     seed(
         &database.url,
@@ -99,6 +125,4 @@ async fn every_fact_of_the_demo_lender_is_stated_exactly_in_both_languages() {
         FACTS.len(),
         wrong.join("\n")
     );
-    app.stop().await;
-    database.drop_database().await;
 }
