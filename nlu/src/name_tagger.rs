@@ -185,12 +185,12 @@ pub struct NameTaggerOptions {
 impl Default for NameTaggerOptions {
     fn default() -> Self {
         Self {
-            epochs: 4,
+            epochs: 2,
             seed: 7,
             batch_size: 2048,
-            learning_rate: 0.05,
+            learning_rate: 0.03,
             held_out_every: 10,
-            nameless_keep_every: 4,
+            nameless_keep_every: 2,
         }
     }
 }
