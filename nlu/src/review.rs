@@ -50,7 +50,7 @@ pub fn masked_text(parse: &Parse) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{IntentScore, Lang, Sentiment};
+    use crate::{IntentScore, Lang};
 
     fn parse_of(text: &str, intent: &str, confidence: f32) -> Parse {
         let reference_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date");
