@@ -653,6 +653,25 @@ mod tests {
         );
         assert!(tagger.tag("hello there").is_empty());
         assert!(tagger.tag("").is_empty());
+        // In entity extraction the tagger's names join the rules', which alone find none here.
+        let reference_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date");
+        let text = "记者陈海涛报道，经理说好。";
+        let person_names = |entities: Vec<crate::Entity>| -> Vec<String> {
+            entities
+                .into_iter()
+                .filter(|entity| entity.kind == crate::EntityKind::PersonName)
+                .map(|entity| entity.text)
+                .collect()
+        };
+        assert!(person_names(crate::entities::extract(text, reference_date)).is_empty());
+        assert_eq!(
+            person_names(crate::entities::extract_with_names(
+                text,
+                reference_date,
+                Some(&tagger)
+            )),
+            ["陈海涛"]
+        );
         let files = tagger.to_files().expect("serialises");
         let loaded = NameTagger::from_files(&files).expect("loads");
         assert_eq!(loaded.tag("记者陈海涛报道，经理说好。"), names);
