@@ -404,7 +404,8 @@ fn the_previous_instalment_and_next_month_follow_the_focus() {
         > 那上一期呢    (schedule_query 0.40)
           [account fetched]
         < 安心随借（LN201）的第1期是第一期，之前没有其他期数。
-    "#]].assert_eq(conversation.transcript());
+    "#]]
+    .assert_eq(conversation.transcript());
 }
 
 #[test]
