@@ -54,6 +54,7 @@ impl Channel {
             Channel::Rest => "rest",
             Channel::Web => "web",
             Channel::Voice => "voice",
+            Channel::Voice => "voice",
         }
     }
 }
@@ -544,6 +545,31 @@ impl ChatService {
             handoff,
             intent,
         })
+    }
+
+    /// Records that the customer proved who they are outside the dialog (the voice channel's step-up check by ID
+    /// tail), so that the dialog does not ask them again in this conversation.
+    pub async fn record_identity_verified(
+        &self,
+        customer_id: &str,
+        conversation_id: &str,
+    ) -> Result<(), ChatError> {
+        let lock = self.conversation_lock(conversation_id);
+        let _turn_guard = lock.lock().await;
+        let conversation = self
+            .owned_conversation(customer_id, conversation_id)
+            .await?;
+        let customer = self.customer_record(customer_id).await;
+        let mut state = self.restore_state(&conversation, customer_id, customer.as_ref());
+        state.context.identity_verified = true;
+        let state_json = serde_json::to_string(&state).map_err(|error| {
+            ChatError::Internal(format!("the dialog state cannot be serialised: {error}"))
+        })?;
+        self.inner
+            .conversations
+            .complete_turn(conversation_id, &[], &state_json)
+            .await?;
+        Ok(())
     }
 
     /// The dialog state stored with the conversation, or a fresh one from the customer's profile.

@@ -76,7 +76,7 @@ impl Default for RecognizerOptions {
             english_prompt:
                 "A borrower asks about a loan: repayment, due date, credit limit, overdue, interest, bank card."
                     .to_owned(),
-            no_speech_threshold: 0.6,
+            no_speech_threshold: 0.85,
             min_rms: 0.004,
             shorten_audio_context: true,
         }
@@ -308,6 +308,8 @@ impl RecognizerWorker {
         if self.options.shorten_audio_context {
             parameters.set_audio_ctx(audio_context_for(padded.len()));
         }
+        // Nobody says more than about ten tokens a second; a decoder stuck repeating itself stops there.
+        parameters.set_max_tokens(max_tokens_for(audio_seconds));
         self.state.full(parameters, &padded).map_err(failed)?;
 
         let mut text = String::new();
@@ -334,6 +336,37 @@ pub fn audio_context_for(samples: usize) -> i32 {
     // A multiple of 64 keeps whisper.cpp's matrix kernels on their fast paths.
     let rounded = frames.div_ceil(64) * 64;
     rounded.clamp(256, 1500) as i32
+}
+
+/// The most tokens a transcript of `seconds` of speech may have.
+pub fn max_tokens_for(seconds: f64) -> i32 {
+    (16.0 + 10.0 * seconds).min(220.0) as i32
+}
+
+/// The text with a sentence repeated back to back kept once: Whisper's decoder sometimes loops on a phrase.
+pub fn without_repeats(text: &str) -> String {
+    let mut sentences: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for character in text.chars() {
+        current.push(character);
+        if matches!(character, '。' | '？' | '！' | '?' | '!' | '.' | '，' | ',') {
+            sentences.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.trim().is_empty() {
+        sentences.push(current);
+    }
+    let mut kept: Vec<String> = Vec::new();
+    for sentence in sentences {
+        if kept
+            .last()
+            .is_some_and(|last| last.trim() == sentence.trim())
+        {
+            continue;
+        }
+        kept.push(sentence);
+    }
+    kept.concat()
 }
 
 /// Phrases Whisper writes for silence, music and noise, learned from subtitle credits. A transcript that is one
@@ -395,7 +428,7 @@ pub fn clean_transcript(raw: &str, language: SpokenLanguage, prompt: &str) -> St
     } else {
         text
     };
-    text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text = without_repeats(&text.split_whitespace().collect::<Vec<_>>().join(" "));
     let key = letters_only(&text);
     if key.is_empty() {
         return String::new();
@@ -469,6 +502,17 @@ mod tests {
             ),
             "How much do I owe?"
         );
+    }
+
+    #[test]
+    fn a_looping_decoder_is_heard_once() {
+        assert_eq!(
+            without_repeats("我的额度多少?我的额度多少?我的额度多少?"),
+            "我的额度多少?"
+        );
+        assert_eq!(without_repeats("One, two, three."), "One, two, three.");
+        assert_eq!(max_tokens_for(2.0), 36);
+        assert_eq!(max_tokens_for(60.0), 220);
     }
 
     #[test]

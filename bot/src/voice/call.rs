@@ -463,6 +463,12 @@ impl Call {
     }
 
     async fn take_turn_event(&mut self, event: TurnEvent) {
+        tracing::debug!(
+            conversation_id = ?self.conversation_id,
+            state = ?self.state,
+            started = matches!(event, TurnEvent::SpeechStarted),
+            "turn event"
+        );
         match event {
             TurnEvent::SpeechStarted => {
                 if self.speaking() {
@@ -515,6 +521,11 @@ impl Call {
                 speech_ended,
             } => {
                 if generation != self.generation {
+                    tracing::debug!(
+                        generation,
+                        current = self.generation,
+                        "a stale recognition result"
+                    );
                     return false;
                 }
                 match result {
@@ -626,6 +637,14 @@ impl Call {
             if matched {
                 self.verified = true;
                 self.report.verified = true;
+                if let Some(conversation_id) = &self.conversation_id
+                    && let Err(error) = self
+                        .chat
+                        .record_identity_verified(&customer.id, conversation_id)
+                        .await
+                {
+                    tracing::warn!(conversation_id, %error, "cannot tell the dialog the caller is verified");
+                }
                 tracing::info!(customer_id = %customer.id, "the caller passed verification");
                 let line = lines(self.language).verified;
                 self.store(Role::Bot, line, None).await;
