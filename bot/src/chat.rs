@@ -54,7 +54,6 @@ impl Channel {
             Channel::Rest => "rest",
             Channel::Web => "web",
             Channel::Voice => "voice",
-            Channel::Voice => "voice",
         }
     }
 }
