@@ -367,6 +367,7 @@ impl ChatService {
         conversation_id: &str,
         text: &str,
     ) -> Result<TurnOutcome, ChatError> {
+        let turn_started = Instant::now();
         // Read inside the lock, so the dialog state is the one the previous turn stored.
         let conversation = self
             .owned_conversation(customer_id, conversation_id)
@@ -379,7 +380,9 @@ impl ChatService {
         let today = chrono::Utc::now().with_timezone(&timezone).date_naive();
         let mut state = self.restore_state(&conversation, customer_id, customer.as_ref());
 
+        let loaded = turn_started.elapsed();
         let parse = self.parse(text, today).await?;
+        let parsed = turn_started.elapsed();
         let intent = parse.intent.name.clone();
         telemetry::record_intent(&intent);
         let customer_meta =
@@ -522,6 +525,7 @@ impl ChatService {
             tracing::warn!(conversation_id, intent = %intent, "the dialog produced no reply for a turn");
         }
 
+        let decided = turn_started.elapsed();
         let state_json = serde_json::to_string(&state).map_err(|error| {
             ChatError::Internal(format!("the dialog state cannot be serialised: {error}"))
         })?;
@@ -538,6 +542,17 @@ impl ChatService {
             .conversations
             .open_handoff(conversation_id)
             .await?;
+        // Where a turn's time goes: reading the conversation and customer, parsing, the dialog with its backend
+        // calls (and storing the customer's message), and storing the replies.
+        let micros = |duration: Duration| u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
+        tracing::debug!(
+            conversation_id,
+            load_us = micros(loaded),
+            parse_us = micros(parsed - loaded),
+            dialog_and_backends_us = micros(decided - parsed),
+            store_us = micros(turn_started.elapsed() - decided),
+            "turn timings"
+        );
         Ok(TurnOutcome {
             conversation_id: conversation_id.to_owned(),
             replies,
