@@ -372,7 +372,6 @@ impl Settings {
             environment("ANXIN_CASES_URL").or(file.cases_url),
             environment("ANXIN_CASES_TOKEN").or(file.cases_token),
         )?;
-        let jwt_secret = environment("ANXIN_JWT_SECRET").or(file.jwt_secret);
 
         Ok(Settings {
             listen,
