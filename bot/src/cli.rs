@@ -100,8 +100,9 @@ pub struct SeedArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum KgCommand {
-    /// Ask the demo lender's FAQ index every question of a JSONL file (`{"query", "expected"}`, expected a FAQ id, a
-    /// graph node id, or "none") and print top-1 accuracy, MRR@5 and the precision of "no answer".
+    /// Ask the knowledge in service (the configured folder, else the demo lender's) every question of a JSONL file
+    /// (`{"query", "expected"}`, expected a FAQ id, a graph node id, or "none") the way the chat does, and print
+    /// top-1 accuracy, MRR@5 and the precision of "no answer".
     Eval {
         #[arg(long, value_name = "FILE.jsonl")]
         data: PathBuf,

@@ -159,8 +159,7 @@ impl KnowledgeBase {
             Lang::En => knowledge_graph::Lang::En,
             _ => knowledge_graph::Lang::Zh,
         };
-        let hits = self.index.search(question, Some(kg_lang), 5);
-        let threshold = self.index.calibration().threshold;
+        let (hits, threshold) = self.rank(question, kg_lang);
         let best = hits.first()?;
         let chosen = intent
             .and_then(|intent| {
@@ -337,7 +336,7 @@ impl KnowledgeService {
             }
         };
         let outcome = loaded.map(|base| {
-            self.replace(base);
+            self.replace(self.with_vectors(base));
             self.current()
         });
         *self
@@ -558,5 +557,31 @@ mod tests {
         assert!(message.contains("broken.toml:1"), "{message}");
         assert!(message.contains("product.nowhere"), "{message}");
         assert_eq!(service.current().faq.len(), entries);
+    }
+
+    #[test]
+    fn the_watch_reloads_for_knowledge_files_only() {
+        use notify::event::{AccessKind, CreateKind, DataChange, ModifyKind, RemoveKind};
+        use notify::{Event, EventKind};
+        let event = |kind: EventKind, path: &str| Event::new(kind).add_path(PathBuf::from(path));
+        let written = EventKind::Modify(ModifyKind::Data(DataChange::Content));
+        assert!(is_knowledge_change(&event(written, "/k/faq/fees.toml")));
+        assert!(is_knowledge_change(&event(
+            EventKind::Remove(RemoveKind::File),
+            "/k/search/synonyms.txt"
+        )));
+        assert!(is_knowledge_change(&event(
+            EventKind::Create(CreateKind::Folder),
+            "/k/faq"
+        )));
+        assert!(!is_knowledge_change(&event(
+            written,
+            "/k/faq/.fees.toml.swp"
+        )));
+        assert!(!is_knowledge_change(&event(written, "/k/faq/fees.toml~")));
+        assert!(!is_knowledge_change(&event(
+            EventKind::Access(AccessKind::Any),
+            "/k/lender.toml"
+        )));
     }
 }

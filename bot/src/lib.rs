@@ -8,7 +8,8 @@
 //! - [`cli`]: `anxin serve | token | seed | nlu train | nlu eval | nlu parse`.
 //! - [`server`]: [`Application::build`], `run_until_stopped`, `run_with_shutdown`; [`routes`] holds the handlers.
 //! - [`chat`]: the turn pipeline shared by REST and WebSocket; [`websocket`] is the socket session and its frames.
-//! - [`knowledge`]: the lender's graph, FAQ and FAQ index in service, reloadable.
+//! - [`knowledge`]: the lender's graph, FAQ and FAQ index in service, reloadable; [`semantic`]: FAQ search by
+//!   meaning with the sentence encoder.
 //! - [`auth`]: HS256 tokens; [`models`]: the intent model cache; [`account_view`]: loan system to dialog types.
 //! - [`error`]: the one `AppError` of the HTTP edge; [`wire`]: request and response bodies; [`telemetry`]:
 //!   logs and Prometheus metrics.

@@ -143,7 +143,9 @@ impl Application {
             ),
         };
         let conversations: Arc<dyn ConversationStore> = Arc::new(database.conversations());
-        let nlu = models::installed_nlu(&settings).await?;
+        let reviewed = models::reviewed_examples(&database.review_queue()).await?;
+        let nlu = models::installed_nlu_with_reviewed(&settings, reviewed).await?;
+        let knowledge = load_knowledge(&settings).await?;
         let chat = ChatService::new(
             nlu,
             loans,
@@ -151,7 +153,9 @@ impl Application {
             settings.timezone,
             settings.max_message_chars,
         )
-        .with_cases(cases);
+        .with_knowledge(knowledge)
+        .with_cases(cases)
+        .with_review_queue(Arc::new(database.review_queue()));
         // Install the metrics recorder before the first turn records anything.
         telemetry::prometheus();
         let (stopping, stopping_receiver) = watch::channel(false);

@@ -3,6 +3,7 @@
 
 mod chat;
 mod conversations;
+mod facts;
 mod knowledge;
 mod protocol;
 mod review;
