@@ -16,7 +16,8 @@ use whisper_rs::{
 use crate::SpeechError;
 use crate::vad::SileroVad;
 
-/// With a VAD, audio with fewer voiced 32 ms chunks than this (about a tenth of a second) is not decoded.
+/// With a VAD, audio with fewer voiced 32 ms chunks than this (about a tenth of a second), or fewer than a fifth of
+/// its chunks voiced, is not decoded.
 pub const MIN_VOICED_CHUNKS: usize = 3;
 
 /// The sample rate Whisper takes.
@@ -243,12 +244,13 @@ impl RecognizerWorker {
             return Ok(nothing(fallback_language));
         }
         if let Some(vad) = &self.vad {
-            let voiced = vad
-                .probabilities(samples)?
+            let probabilities = vad.probabilities(samples)?;
+            let voiced = probabilities
                 .iter()
                 .filter(|probability| **probability >= 0.5)
                 .count();
-            if voiced < MIN_VOICED_CHUNKS {
+            // Speech is voiced through most of an utterance; noise only flickers.
+            if voiced < MIN_VOICED_CHUNKS.max(probabilities.len() / 5) {
                 return Ok(nothing(fallback_language));
             }
         }

@@ -32,7 +32,7 @@ impl Default for TurnOptions {
         Self {
             speech_threshold: 0.5,
             silence_threshold: 0.35,
-            start_chunks: 3,
+            start_chunks: 4,
             end_silence_ms: 600,
             pre_roll_ms: 320,
             max_utterance_ms: 15_000,
