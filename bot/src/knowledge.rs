@@ -124,11 +124,23 @@ impl KnowledgeBase {
     /// `lexical_shortcut`) or when there is no encoder; otherwise the question is embedded and the entries are ranked
     /// by the blend of words and meaning.
     pub fn rank(&self, question: &str, lang: knowledge_graph::Lang) -> (Vec<Hit>, f32) {
+        self.rank_by(question, lang, true)
+    }
+
+    /// [`KnowledgeBase::rank`], by words alone unless `by_meaning`.
+    pub fn rank_by(
+        &self,
+        question: &str,
+        lang: knowledge_graph::Lang,
+        by_meaning: bool,
+    ) -> (Vec<Hit>, f32) {
         let all = self.index.search(question, Some(lang), usize::MAX);
         let lexical_threshold = self.index.calibration().threshold;
         let semantic = self.semantic.as_ref().filter(|semantic| {
-            all.first()
-                .is_none_or(|best| best.confidence < semantic.options().lexical_shortcut)
+            by_meaning
+                && all
+                    .first()
+                    .is_none_or(|best| best.confidence < semantic.options().lexical_shortcut)
         });
         if let Some(semantic) = semantic
             && let Some(vector) = semantic.embed_question(question)
@@ -148,7 +160,9 @@ impl KnowledgeBase {
     ///
     /// `intent` is the classifier's reading when it was confident. It is a hint, not a filter: the entry the search
     /// ranks first wins unless an entry of that intent is nearly as likely, since the classifier and the search err
-    /// on different questions.
+    /// on different questions. For an intent answered from the customer's account the knowledge is searched by words
+    /// alone: only a strong general answer would be given instead of the account's, and words find those, while
+    /// embedding every account question would cost tens of milliseconds of CPU a turn.
     pub fn answer(
         &self,
         question: &str,
@@ -159,7 +173,8 @@ impl KnowledgeBase {
             Lang::En => knowledge_graph::Lang::En,
             _ => knowledge_graph::Lang::Zh,
         };
-        let (hits, threshold) = self.rank(question, kg_lang);
+        let by_meaning = intent.is_none_or(|intent| !dialog::routing::needs_account(intent));
+        let (hits, threshold) = self.rank_by(question, kg_lang, by_meaning);
         let best = hits.first()?;
         let chosen = intent
             .and_then(|intent| {
