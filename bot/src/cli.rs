@@ -390,15 +390,15 @@ async fn knowledge_eval(
     let searched_by_meaning = knowledge.current().semantic.is_some();
     let report = tokio::task::spawn_blocking(move || {
         let base = knowledge.current();
+        let mut expected_answers = examples
+            .iter()
+            .map(|example| format!("{:?}", example.expected));
         knowledge_graph::search::evaluate_with(&base.index, &examples, |query, lang| {
             let (hits, threshold) = base.rank(query, lang);
             let answered = hits.first().is_some_and(|hit| hit.confidence >= threshold);
             if verbose {
-                let expected = examples
-                    .iter()
-                    .find(|example| example.query == query)
-                    .map(|example| format!("{:?}", example.expected))
-                    .unwrap_or_default();
+                // The questions are asked in the file's order.
+                let expected = expected_answers.next().unwrap_or_default();
                 let given = match hits.first() {
                     Some(hit) if answered => format!("{} ({:.2})", hit.faq_id, hit.confidence),
                     Some(hit) => format!("no answer (best {} {:.2})", hit.faq_id, hit.confidence),

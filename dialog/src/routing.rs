@@ -46,6 +46,19 @@ pub const ACCOUNT_INTENTS: &[&str] = &[
     "refuse_to_pay",
 ];
 
+/// Intents that manage the conversation rather than name a topic: never a topic in an agent's summary, and never
+/// looked up in the knowledge when read confidently (their words, "好的", "no", match FAQ entries only by accident).
+pub const CONVERSATION_ACTS: &[&str] = &[
+    "greeting",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "inform",
+    "repeat",
+    "human_agent",
+];
+
 /// Intents that only mean something as an answer to the bot's previous turn; they are never offered as a
 /// clarification choice.
 pub const CONTEXTUAL_INTENTS: &[&str] = &["affirm", "deny", "inform", "repeat"];

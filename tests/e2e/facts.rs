@@ -4,8 +4,8 @@
 //! The questions are worded here, apart from the FAQ files; a reply passes when it holds every expected piece.
 
 use tests::{
-    Engine, TestApp, TestDatabase, customer_with_current_loan, new_customer_id, seed,
-    today_in_shanghai,
+    Engine, TestApp, TestDatabase, customer_with_current_loan, fetched_models_dir, new_customer_id,
+    seed, today_in_shanghai,
 };
 
 /// `(question, pieces the reply must hold)`.
@@ -85,11 +85,6 @@ async fn every_fact_is_stated_exactly_when_the_faq_is_searched_by_meaning_too() 
     ask_every_fact(&database, &app).await;
     app.stop().await;
     database.drop_database().await;
-}
-
-/// Where `tests/run.sh` has `anxin models fetch` put the pretrained models.
-fn fetched_models_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/anxin-models")
 }
 
 async fn ask_every_fact(database: &TestDatabase, app: &TestApp) {

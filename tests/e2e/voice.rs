@@ -8,7 +8,6 @@
 //! The models are those `tests/run.sh` fetched into `target/anxin-models`; espeak-ng is a system program that
 //! `tests/run.sh` installs.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use bot::voice::engine::Synthesizer;
@@ -23,10 +22,6 @@ use tests::{
 /// The phone number `customer_with_current_loan` gives its customer.
 const CALLER: &str = "+8613900001111";
 
-fn voice_models() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/anxin-models")
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
@@ -38,7 +33,7 @@ async fn voice_app(database: &TestDatabase, audiosocket_port: Option<u16>) -> Te
     TestApp::spawn_with(&database.url, |settings| {
         settings.voice = VoiceSettings {
             enabled: true,
-            models_dir: Some(voice_models()),
+            models_dir: Some(tests::fetched_models_dir()),
             audiosocket_listen: audiosocket_port.map(|port| format!("127.0.0.1:{port}")),
             audiosocket_callers: AudioSocketCallerLookup::UuidDigits {
                 country_code: "86".to_owned(),

@@ -98,6 +98,11 @@ impl TestDatabase {
     }
 }
 
+/// Where `tests/run.sh` has `anxin models fetch` put the pretrained models (encoder, Whisper, VAD).
+pub fn fetched_models_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/anxin-models")
+}
+
 /// Where the test servers cache prepared models: shared by all tests and runs, like a user's cache.
 pub fn shared_models_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/anxin-test-models")

@@ -84,21 +84,8 @@ impl FaqIndex {
     }
 
     /// Up to `limit` entries for a query, ranked by the blend of lexical confidence and similarity of meaning; each
-    /// hit's `confidence` is the blend.
-    pub fn hybrid_search(
-        &self,
-        query: &str,
-        query_vector: &[f32],
-        vectors: &PhrasingVectors,
-        options: &HybridOptions,
-        limit: usize,
-    ) -> Vec<Hit> {
-        let lexical = self.search(query, None, usize::MAX);
-        self.blend(&lexical, query_vector, vectors, options, limit)
-    }
-
-    /// [`FaqIndex::hybrid_search`] with the lexical hits of the query already in hand (all of them, as
-    /// [`FaqIndex::search`] gives them).
+    /// hit's `confidence` is the blend. `lexical_hits` are all the query's hits as [`FaqIndex::search`] gives them
+    /// (the caller has them already, having asked the words first).
     pub fn blend(
         &self,
         lexical_hits: &[Hit],
@@ -212,7 +199,8 @@ mod tests {
             )
             .expect("one vector per phrasing");
         let options = HybridOptions::default();
-        let hits = index.hybrid_search("喵喵喵", &axis(0), &vectors, &options, 3);
+        let lexical = index.search("喵喵喵", None, usize::MAX);
+        let hits = index.blend(&lexical, &axis(0), &vectors, &options, 3);
         assert_eq!(hits[0].faq_id, "faq.grace_period");
         assert!((hits[0].confidence - options.dense_weight).abs() < 1e-6);
         assert!(hits[1].confidence < 1e-6);

@@ -12,14 +12,13 @@
 //! over them, fitted by [`calibrate`] on held-out phrasings and on questions the FAQ does not answer, turns them
 //! into a confidence: the estimated chance the entry answers the query. Hits are ranked by it, and
 //! [`FaqIndex::best_answer`] gives no answer below the calibrated threshold, so that the caller can say it does not
-//! know and offer a person instead of giving a wrong answer. A caller holding a sentence encoder can re-rank the
-//! hits with [`rerank`].
+//! know and offer a person instead of giving a wrong answer. A caller holding a sentence encoder blends the lexical
+//! judgement with similarity of meaning through [`FaqIndex::blend`] (`hybrid.rs`).
 
 mod analysis;
 mod calibration;
 mod evaluation;
 mod hybrid;
-mod rerank;
 #[cfg(test)]
 mod tests;
 
@@ -27,7 +26,6 @@ pub use analysis::{Analyser, has_chinese};
 pub use calibration::{Calibration, calibrate};
 pub use evaluation::{EvalExample, Expected, KgEvalReport, evaluate, evaluate_with};
 pub use hybrid::{HybridOptions, PhrasingVectors};
-pub use rerank::{RerankOptions, rerank};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -377,32 +377,6 @@ fn evaluation_arithmetic_is_exact() {
     assert_eq!(evaluate(&index, &[]).top1_accuracy, 0.0);
 }
 
-#[test]
-fn embeddings_reorder_hits_but_keep_their_confidence() {
-    let hit = |faq_id: &str, confidence: f32| Hit {
-        faq_id: faq_id.to_owned(),
-        score: 1.0,
-        confidence,
-        matched_question: String::new(),
-    };
-    let hits = vec![hit("faq.a", 0.6), hit("faq.b", 0.5), hit("faq.c", 0.4)];
-    let query = [1.0, 0.0];
-    let vectors = vec![vec![0.0, 1.0], vec![1.0, 0.1], vec![]];
-    let reordered = rerank(hits.clone(), &query, &vectors, &RerankOptions::default());
-    let order: Vec<&str> = reordered.iter().map(|hit| hit.faq_id.as_str()).collect();
-    assert_eq!(order, ["faq.b", "faq.a", "faq.c"]);
-    assert_eq!(reordered[0].confidence, 0.5);
-    let kept = rerank(
-        hits.clone(),
-        &query,
-        &vectors,
-        &RerankOptions {
-            embedding_weight: 0.0,
-        },
-    );
-    assert_eq!(kept, hits);
-}
-
 /// Ten thousand entries made from combinations of products, topics and question forms, each distinct.
 fn generated_entries(count: usize) -> Vec<FaqEntry> {
     let products = [
