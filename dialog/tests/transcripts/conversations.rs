@@ -8,18 +8,10 @@ use nlu::Lang;
 use crate::fixtures;
 use crate::harness::{Conversation, LoanSystem};
 
-fn with_account(name: &str, lang: Lang, view: dialog::AccountView) -> Conversation {
-    Conversation::new(
-        name,
-        lang,
-        fixtures::today(),
-        LoanSystem::Up(Box::new(view)),
-    )
-}
-
 #[test]
 fn chinese_customer_with_an_overdue_loan_asks_what_is_due_the_payoff_and_for_a_person() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer("你好", &[("greeting", 0.97)])
         .customer(
@@ -67,7 +59,8 @@ fn chinese_customer_with_an_overdue_loan_asks_what_is_due_the_payoff_and_for_a_p
 
 #[test]
 fn chinese_customer_with_an_overdue_loan_asks_about_the_limit_and_the_failed_debit() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer("我的额度还有多少", &[("limit_query", 0.91)])
         .customer(
@@ -93,7 +86,8 @@ fn chinese_customer_with_an_overdue_loan_asks_about_the_limit_and_the_failed_deb
 
 #[test]
 fn english_customer_with_two_loans_asks_what_is_due_the_schedule_and_the_payoff() {
-    let mut conversation = with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
+    let mut conversation =
+        Conversation::with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
     conversation
         .customer("hi", &[("greeting", 0.9)])
         .customer(
@@ -179,7 +173,7 @@ fn english_customer_with_two_loans_asks_what_is_due_the_schedule_and_the_payoff(
 
 #[test]
 fn automatic_debit_failed_this_morning_and_is_retried_later_today() {
-    let mut conversation = with_account(
+    let mut conversation = Conversation::with_account(
         "李娜",
         Lang::Zh,
         fixtures::li_na_debit_failed_this_morning(),
@@ -205,7 +199,7 @@ fn automatic_debit_failed_this_morning_and_is_retried_later_today() {
 
 #[test]
 fn automatic_debit_failed_last_night_on_an_expired_card() {
-    let mut conversation = with_account(
+    let mut conversation = Conversation::with_account(
         "Mary Chen",
         Lang::En,
         fixtures::mary_chen_card_expired_yesterday(),
@@ -231,7 +225,8 @@ fn automatic_debit_failed_last_night_on_an_expired_card() {
 
 #[test]
 fn no_failed_debit_on_record_shows_the_linked_cards() {
-    let mut conversation = with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
+    let mut conversation =
+        Conversation::with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
     conversation.customer(
         "did my automatic payment fail?",
         &[("autodebit_failed", 0.8)],
@@ -248,7 +243,8 @@ fn no_failed_debit_on_record_shows_the_linked_cards() {
 
 #[test]
 fn three_unclear_turns_in_a_row_lead_to_a_person() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer(
             "那个钱的事",
@@ -290,7 +286,8 @@ fn three_unclear_turns_in_a_row_lead_to_a_person() {
 
 #[test]
 fn an_understood_turn_resets_the_fallback_ladder() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer(
             "那个钱的事",
@@ -313,7 +310,8 @@ fn an_understood_turn_resets_the_fallback_ladder() {
 
 #[test]
 fn unsupported_topic_then_yes_hands_over() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer("我想开一张发票", &[("contract_invoice", 0.91)])
         .customer("好的", &[("affirm", 0.95)]);
@@ -332,7 +330,8 @@ fn unsupported_topic_then_yes_hands_over() {
 
 #[test]
 fn unsupported_topic_then_no_carries_on() {
-    let mut conversation = with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
+    let mut conversation =
+        Conversation::with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
     conversation
         .customer("can I get a higher limit?", &[("limit_increase", 0.89)])
         .customer("no thanks", &[("deny", 0.93)])
@@ -398,7 +397,7 @@ fn loan_system_down_apologises_and_offers_a_person() {
 
 #[test]
 fn language_follows_the_script_and_repeat_resends() {
-    let mut conversation = with_account("王芳", Lang::Zh, fixtures::settled_only());
+    let mut conversation = Conversation::with_account("王芳", Lang::Zh, fixtures::settled_only());
     conversation
         .customer("hello", &[("greeting", 0.9)])
         .customer("123456", &[("inform", 0.7)])

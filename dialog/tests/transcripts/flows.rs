@@ -7,20 +7,12 @@ use expect_test::expect;
 use nlu::Lang;
 
 use crate::fixtures;
-use crate::harness::{Conversation, LoanSystem};
-
-fn with_account(name: &str, lang: Lang, view: dialog::AccountView) -> Conversation {
-    Conversation::new(
-        name,
-        lang,
-        fixtures::today(),
-        LoanSystem::Up(Box::new(view)),
-    )
-}
+use crate::harness::Conversation;
 
 #[test]
 fn the_next_instalment_and_the_one_after_are_carried_from_the_due_amount_question() {
-    let mut conversation = with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
+    let mut conversation =
+        Conversation::with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
     conversation
         .customer("How much do I owe?", &[("due_amount_query", 0.94)])
         .customer("and the one after that?", &[("schedule_query", 0.46)])
@@ -45,7 +37,7 @@ fn the_next_instalment_and_the_one_after_are_carried_from_the_due_amount_questio
 
 #[test]
 fn chinese_follow_ups_walk_the_schedule_to_its_end() {
-    let mut conversation = with_account(
+    let mut conversation = Conversation::with_account(
         "李娜",
         Lang::Zh,
         fixtures::li_na_debit_failed_this_morning(),
@@ -79,7 +71,8 @@ fn chinese_follow_ups_walk_the_schedule_to_its_end() {
 
 #[test]
 fn a_promise_to_pay_is_checked_against_the_policy_corrected_and_recorded_after_a_digression() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer("我承诺下周五还钱", &[("promise_to_pay", 0.9)])
         .customer("那就下周二吧", &[("inform", 0.62)])
@@ -123,13 +116,13 @@ fn a_promise_to_pay_is_checked_against_the_policy_corrected_and_recorded_after_a
 
 #[test]
 fn a_promise_is_refused_when_nothing_is_overdue_and_can_be_cancelled() {
-    let mut conversation = with_account(
+    let mut conversation = Conversation::with_account(
         "李娜",
         Lang::Zh,
         fixtures::li_na_debit_failed_this_morning(),
     );
     conversation.customer("我保证明天还", &[("promise_to_pay", 0.88)]);
-    let mut overdue = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut overdue = Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     overdue
         .customer("我想登记一个还款承诺", &[("promise_to_pay", 0.86)])
         .customer("算了，不办了", &[("deny", 0.7)]);
@@ -152,7 +145,7 @@ fn a_promise_is_refused_when_nothing_is_overdue_and_can_be_cancelled() {
 
 #[test]
 fn changing_the_card_needs_the_id_tail_and_is_confirmed_in_english() {
-    let mut conversation = with_account(
+    let mut conversation = Conversation::with_account(
         "Mary Chen",
         Lang::En,
         fixtures::mary_chen_card_expired_yesterday(),
@@ -197,7 +190,8 @@ fn changing_the_card_needs_the_id_tail_and_is_confirmed_in_english() {
 
 #[test]
 fn three_wrong_id_tails_stop_the_change_and_offer_a_person() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer("我要换手机号", &[("update_profile", 0.9)])
         .customer("0000", &[("inform", 0.6)])
@@ -228,7 +222,7 @@ fn three_wrong_id_tails_stop_the_change_and_offer_a_person() {
 
 #[test]
 fn closing_the_account_is_refused_while_a_loan_is_open_and_done_once_settled() {
-    let mut open = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut open = Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     open.customer("我要注销账户", &[("account_closure", 0.93)]);
     expect![[r#"
         > 我要注销账户    (account_closure 0.93)
@@ -236,7 +230,7 @@ fn closing_the_account_is_refused_while_a_loan_is_open_and_done_once_settled() {
         < 抱歉，账户需要在所有借款都结清、且没有待处理的退款后才能注销。您目前还有5233.14元未还清，结清后再来找我办理即可。
     "#]].assert_eq(open.transcript());
 
-    let mut settled = with_account("王芳", Lang::Zh, fixtures::settled_only());
+    let mut settled = Conversation::with_account("王芳", Lang::Zh, fixtures::settled_only());
     settled
         .customer("我要注销账户", &[("account_closure", 0.93)])
         .customer("后四位是123X", &[("inform", 0.7)])
@@ -269,7 +263,8 @@ fn closing_the_account_is_refused_while_a_loan_is_open_and_done_once_settled() {
 
 #[test]
 fn refunds_complaints_and_a_case_system_that_is_down() {
-    let mut conversation = with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
+    let mut conversation =
+        Conversation::with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
     conversation
         .customer(
             "you took 200 yuan twice from my card",
@@ -299,7 +294,8 @@ fn refunds_complaints_and_a_case_system_that_is_down() {
 
 #[test]
 fn hardship_pauses_collection_and_goes_to_a_person() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation.customer("我失业了，实在还不上", &[("hardship", 0.88)]);
     expect![[r#"
         > 我失业了，实在还不上    (hardship 0.88)
@@ -314,7 +310,8 @@ fn hardship_pauses_collection_and_goes_to_a_person() {
 
 #[test]
 fn arrangements_are_explained_within_the_policy() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer("能不能分期还", &[("installment_plan", 0.87)])
         .customer("不用了", &[("deny", 0.9)])
@@ -341,7 +338,8 @@ fn arrangements_are_explained_within_the_policy() {
 
 #[test]
 fn partial_prepayment_within_three_months_costs_two_percent() {
-    let mut conversation = with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
+    let mut conversation =
+        Conversation::with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
     conversation.customer("I'd like to prepay 2,000 yuan", &[("partial_prepay", 0.9)]);
     expect![[r#"
         > I'd like to prepay 2,000 yuan    (partial_prepay 0.90)
@@ -355,7 +353,8 @@ fn partial_prepayment_within_three_months_costs_two_percent() {
 
 #[test]
 fn a_correction_while_another_question_is_open_changes_the_earlier_answer() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer("我承诺后天还钱", &[("promise_to_pay", 0.93)])
         .customer("不对，是明天", &[("deny", 0.8)])
@@ -377,7 +376,7 @@ fn a_correction_while_another_question_is_open_changes_the_earlier_answer() {
 
 #[test]
 fn the_previous_instalment_and_next_month_follow_the_focus() {
-    let mut conversation = with_account(
+    let mut conversation = Conversation::with_account(
         "李娜",
         Lang::Zh,
         fixtures::li_na_debit_failed_this_morning(),
@@ -410,7 +409,8 @@ fn the_previous_instalment_and_next_month_follow_the_focus() {
 
 #[test]
 fn a_payment_that_seems_missing_lists_the_payments_and_offers_a_person() {
-    let mut conversation = with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .customer("我已经还了怎么还显示逾期", &[("already_paid", 0.91)])
         .customer("好的", &[("affirm", 0.95)]);

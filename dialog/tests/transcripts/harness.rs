@@ -75,6 +75,16 @@ impl Conversation {
         self
     }
 
+    /// A conversation on the fixtures' day with a loan system that answers with `view`.
+    pub fn with_account(name: &str, language: Lang, view: AccountView) -> Self {
+        Self::new(
+            name,
+            language,
+            crate::fixtures::today(),
+            LoanSystem::Up(Box::new(view)),
+        )
+    }
+
     /// The customer sends `text`, which the NLU understood as `ranking` (best first, at least one entry).
     pub fn customer(&mut self, text: &str, ranking: &[(&str, f32)]) -> &mut Self {
         let mut parse = parse(text, ranking);

@@ -5,20 +5,12 @@ use expect_test::expect;
 use nlu::Lang;
 
 use crate::fixtures;
-use crate::harness::{Conversation, LoanSystem};
-
-fn conversation(name: &str, lang: Lang) -> Conversation {
-    Conversation::new(
-        name,
-        lang,
-        fixtures::today(),
-        LoanSystem::Up(Box::new(fixtures::zhang_wei_overdue())),
-    )
-}
+use crate::harness::Conversation;
 
 #[test]
 fn an_uncertain_reading_is_answered_from_the_knowledge_and_an_unknown_question_is_not() {
-    let mut conversation = conversation("张伟", Lang::Zh);
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
     conversation
         .knows(
             "几点",
@@ -51,7 +43,8 @@ fn an_uncertain_reading_is_answered_from_the_knowledge_and_an_unknown_question_i
 
 #[test]
 fn a_confident_question_about_the_lender_is_answered_in_english() {
-    let mut conversation = conversation("Zhang Wei", Lang::En);
+    let mut conversation =
+        Conversation::with_account("Zhang Wei", Lang::En, fixtures::zhang_wei_overdue());
     conversation
         .knows(
             "grace",
