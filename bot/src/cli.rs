@@ -1,16 +1,16 @@
-//! The `anxin` command line: `serve`, `token`, `seed`, `bench`, `models {fetch, list}`, `kg eval` and `nlu {train, eval, parse, correct-eval, review}`, all reading the same
+//! The `anxin` command line: `serve`, `token`, `seed`, `bench`, `models {fetch, list}`, `kg {eval, tune}` and `nlu {train, eval, parse, correct-eval, review}`, all reading the same
 //! [`Settings`]. Results go to standard output, progress and logs to standard error, and every failure ends
 //! the process with a non-zero status and a message that says what to do.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use nlu::{IntentClassifier, Nlu, TrainOptions, TrainProgress, TrainingExample};
 
-use crate::server::{Application, connect_database};
+use crate::server::{connect_database, Application};
 use crate::settings::{FlagOverrides, Settings};
 use crate::{auth, bench, fetch, models};
 
@@ -115,6 +115,13 @@ pub enum KgCommand {
         /// Print every question with the answer expected and the one given.
         #[arg(long)]
         verbose: bool,
+    },
+    /// Choose the options of search by meaning (weight of meaning against words, how cosines are stretched, when
+    /// words alone suffice, how much an entry's second-best phrasing counts, the threshold) on a development set of
+    /// the same format, by trying every combination on a grid; prints the best and the options in service.
+    Tune {
+        #[arg(long, value_name = "FILE.jsonl")]
+        data: PathBuf,
     },
 }
 
@@ -282,6 +289,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     verbose,
                 },
         } => knowledge_eval(&settings, &data, json, words_only, verbose).await,
+        Command::Kg {
+            command: KgCommand::Tune { data },
+        } => {
+            let tuned = crate::knowledge_tune::tune(&settings, &data).await?;
+            println!(
+                "in service: {}\n  {}",
+                crate::knowledge_tune::describe(&tuned.current_options),
+                tuned.current_report
+            );
+            println!(
+                "best of {} combinations: {}\n  {}",
+                tuned.combinations,
+                crate::knowledge_tune::describe(&tuned.options),
+                tuned.report
+            );
+            Ok(())
+        }
         Command::Bench {
             command: Some(BenchCommand::Load(arguments)),
             ..

@@ -23,6 +23,7 @@ pub mod error;
 pub mod fetch;
 pub mod knowledge;
 pub mod knowledge_bench;
+pub mod knowledge_tune;
 pub mod models;
 pub mod routes;
 pub mod semantic;

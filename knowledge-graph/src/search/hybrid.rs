@@ -3,7 +3,9 @@
 //!
 //! The sentence encoder lives in the `nlu` crate, which this crate may not use, so the caller embeds every indexed
 //! phrasing once ([`FaqIndex::phrasing_questions`], in that order, into [`PhrasingVectors`]) and the query when it
-//! asks. An entry's similarity is the best cosine between the query and any of its phrasings. Cosines of a sentence
+//! asks. An entry's similarity is the best cosine between the query and any of its phrasings, drawn towards the
+//! second best by `support` (an entry whose phrasings agree is surer than one phrasing that happens to be close).
+//! Cosines of a sentence
 //! encoder crowd into a narrow band, so they are first stretched from `[similarity_floor, similarity_ceiling]` onto
 //! `[0, 1]`; the blend is then `(1 - dense_weight) * lexical + dense_weight * similarity`, where `lexical` is the
 //! calibrated lexical confidence (0 for an entry tantivy did not propose). Entries are ranked by the blend, and the
@@ -35,6 +37,8 @@ pub struct HybridOptions {
     pub threshold: f32,
     /// A lexical confidence at or above which the lexical answer stands without embedding the query.
     pub lexical_shortcut: f32,
+    /// How far an entry's similarity is drawn from its best phrasing's cosine towards its second best's, 0 to 1.
+    pub support: f32,
 }
 
 impl Default for HybridOptions {
@@ -49,6 +53,7 @@ impl Default for HybridOptions {
             similarity_ceiling: 0.98,
             threshold: 0.39,
             lexical_shortcut: 0.9,
+            support: 0.0,
         }
     }
 }
@@ -94,51 +99,112 @@ impl FaqIndex {
         options: &HybridOptions,
         limit: usize,
     ) -> Vec<Hit> {
-        let lexical: HashMap<usize, &Hit> = lexical_hits
-            .iter()
-            .filter_map(|hit| Some((*self.by_id.get(&hit.faq_id)?, hit)))
-            .collect();
-        let mut similarity = vec![(f32::MIN, 0usize); self.entries.len()];
+        let similarities = self.similarities(query_vector, vectors);
+        self.blend_similarities(lexical_hits, &similarities, options, limit)
+    }
+
+    /// How close in meaning the query is to each entry, before any option applies: what [`FaqIndex::blend`] does
+    /// first, apart so that options can be compared on many queries without comparing vectors again.
+    pub fn similarities(&self, query_vector: &[f32], vectors: &PhrasingVectors) -> Similarities {
+        let mut per_entry = vec![
+            EntrySimilarity {
+                best: f32::MIN,
+                phrasing: 0,
+                second: f32::MIN,
+            };
+            self.entries.len()
+        ];
         for (phrasing_index, (phrasing, vector)) in
             self.phrasings.iter().zip(&vectors.vectors).enumerate()
         {
             let cosine = dot(query_vector, vector);
-            if cosine > similarity[phrasing.entry].0 {
-                similarity[phrasing.entry] = (cosine, phrasing_index);
+            let slot = &mut per_entry[phrasing.entry];
+            if cosine > slot.best {
+                slot.second = slot.best;
+                slot.best = cosine;
+                slot.phrasing = phrasing_index;
+            } else if cosine > slot.second {
+                slot.second = cosine;
             }
         }
+        Similarities { per_entry }
+    }
+
+    /// [`FaqIndex::blend`] from similarities already measured.
+    pub fn blend_similarities(
+        &self,
+        lexical_hits: &[Hit],
+        similarities: &Similarities,
+        options: &HybridOptions,
+        limit: usize,
+    ) -> Vec<Hit> {
+        let lexical: HashMap<usize, &Hit> = lexical_hits
+            .iter()
+            .filter_map(|hit| Some((*self.by_id.get(&hit.faq_id)?, hit)))
+            .collect();
+        let support = options.support.clamp(0.0, 1.0);
         let span = (options.similarity_ceiling - options.similarity_floor).max(f32::EPSILON);
         let weight = options.dense_weight.clamp(0.0, 1.0);
-        let mut hits: Vec<Hit> = similarity
+        // (entry, blend, stretched similarity, lexical confidence)
+        let mut scored: Vec<(usize, f32, f32, f32)> = similarities
+            .per_entry
             .iter()
             .enumerate()
-            .filter(|(_, (cosine, _))| *cosine > f32::MIN)
-            .map(|(entry, &(cosine, phrasing_index))| {
+            .filter(|(_, similarity)| similarity.best > f32::MIN)
+            .map(|(entry, similarity)| {
+                let cosine = if similarity.second > f32::MIN {
+                    (1.0 - support) * similarity.best + support * similarity.second
+                } else {
+                    similarity.best
+                };
                 let stretched = ((cosine - options.similarity_floor) / span).clamp(0.0, 1.0);
+                let lexical_confidence = lexical.get(&entry).map_or(0.0, |hit| hit.confidence);
+                let blended = (1.0 - weight) * lexical_confidence + weight * stretched;
+                (entry, blended, stretched, lexical_confidence)
+            })
+            .collect();
+        scored.sort_by(|left, right| {
+            right
+                .1
+                .total_cmp(&left.1)
+                .then_with(|| self.entries[left.0].id.cmp(&self.entries[right.0].id))
+        });
+        scored.truncate(limit);
+        scored
+            .into_iter()
+            .map(|(entry, blended, stretched, lexical_confidence)| {
                 let lexical_hit = lexical.get(&entry).copied();
-                let lexical_confidence = lexical_hit.map_or(0.0, |hit| hit.confidence);
                 Hit {
                     faq_id: self.entries[entry].id.clone(),
                     score: lexical_hit.map_or(0.0, |hit| hit.score),
-                    confidence: (1.0 - weight) * lexical_confidence + weight * stretched,
+                    confidence: blended,
                     matched_question: match lexical_hit {
                         Some(hit) if lexical_confidence >= stretched => {
                             hit.matched_question.clone()
                         }
-                        _ => self.phrasings[phrasing_index].question.clone(),
+                        _ => self.phrasings[similarities.per_entry[entry].phrasing]
+                            .question
+                            .clone(),
                     },
                 }
             })
-            .collect();
-        hits.sort_by(|left, right| {
-            right
-                .confidence
-                .total_cmp(&left.confidence)
-                .then(left.faq_id.cmp(&right.faq_id))
-        });
-        hits.truncate(limit);
-        hits
+            .collect()
     }
+}
+
+/// How close a query is to each entry's phrasings: see [`FaqIndex::similarities`].
+#[derive(Debug, Clone)]
+pub struct Similarities {
+    per_entry: Vec<EntrySimilarity>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct EntrySimilarity {
+    /// The best cosine of any phrasing, and that phrasing.
+    best: f32,
+    phrasing: usize,
+    /// The second best cosine.
+    second: f32,
 }
 
 fn dot(left: &[f32], right: &[f32]) -> f32 {
