@@ -46,9 +46,9 @@ impl Default for Calibration {
     /// The model [`calibrate`] fits on the demo FAQ and `knowledge/search/unanswerable.jsonl`.
     fn default() -> Calibration {
         Calibration {
-            weights: [1.312, -0.252, 2.209],
-            bias: -6.611,
-            threshold: 0.25,
+            weights: [2.760, 1.773, 2.352],
+            bias: -9.191,
+            threshold: 0.2,
         }
     }
 }

@@ -277,10 +277,10 @@ fn the_default_calibration_is_what_calibrate_fits_on_the_demo_faq() {
     let report = evaluate(&index, &examples);
     println!("held-out phrasings and unanswerable questions: {report}");
     // Held-out phrasings share few words with the ones left in, so these floors are what the lexical path reaches
-    // alone (measured: top-1 0.197, MRR@5 0.381, no-answer recall 0.750); embeddings are meant to lift them.
-    assert!(report.top1_accuracy > 0.15, "{report}");
-    assert!(report.mrr_at_5 > 0.3, "{report}");
-    assert!(report.no_answer_recall > 0.6, "{report}");
+    // alone (measured with about ten phrasings an entry: top-1 0.485, MRR@5 0.641, no-answer recall 0.633).
+    assert!(report.top1_accuracy > 0.40, "{report}");
+    assert!(report.mrr_at_5 > 0.55, "{report}");
+    assert!(report.no_answer_recall > 0.55, "{report}");
 }
 
 #[test]
@@ -494,5 +494,5 @@ fn the_paraphrase_set_is_measured() {
         .extend(EvalExample::parse_jsonl(DEMO_UNANSWERABLE).expect("the unanswerable set parses"));
     let report = evaluate(demo_index(), &examples);
     println!("paraphrases and unanswerable questions: {report}");
-    assert!(report.mrr_at_5 > 0.3, "{report}");
+    assert!(report.mrr_at_5 > 0.55, "{report}");
 }
