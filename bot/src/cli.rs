@@ -117,7 +117,7 @@ pub enum KgCommand {
         verbose: bool,
     },
     /// Choose the options of search by meaning (weight of meaning against words, how cosines are stretched, when
-    /// words alone suffice, how much an entry's second-best phrasing counts, the threshold) on a development set of
+    /// words alone suffice, how much an entry's second-best phrasing and the centre of its phrasings count, the threshold) on a development set of
     /// the same format, by trying every combination on a grid; prints the best and the options in service.
     Tune {
         #[arg(long, value_name = "FILE.jsonl")]

@@ -22,7 +22,8 @@ const DENSE_WEIGHTS: [f32; 5] = [0.6, 0.7, 0.8, 0.9, 1.0];
 const FLOORS: [f32; 4] = [0.70, 0.75, 0.80, 0.85];
 const CEILINGS: [f32; 3] = [0.95, 0.98, 1.0];
 const SHORTCUTS: [f32; 4] = [0.85, 0.9, 0.95, 1.01];
-const SUPPORTS: [f32; 5] = [0.0, 0.15, 0.3, 0.45, 0.6];
+const SUPPORTS: [f32; 5] = [0.0, 0.2, 0.4, 0.6, 0.8];
+const CENTROIDS: [f32; 4] = [0.0, 0.25, 0.5, 0.75];
 
 /// One question, searched and embedded once.
 struct Prepared {
@@ -116,7 +117,10 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
             for similarity_floor in FLOORS {
                 for similarity_ceiling in CEILINGS {
                     for lexical_shortcut in SHORTCUTS {
-                        for support in SUPPORTS {
+                        for (support, centroid) in SUPPORTS
+                            .into_iter()
+                            .flat_map(|support| CENTROIDS.map(|centroid| (support, centroid)))
+                        {
                             combinations += 1;
                             let mut options = HybridOptions {
                                 dense_weight,
@@ -125,6 +129,7 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
                                 threshold: 0.0,
                                 lexical_shortcut,
                                 support,
+                                centroid,
                             };
                             let ranked = rank(&options);
                             // Raise the threshold while top-1 holds.
@@ -177,12 +182,13 @@ fn ranks_above(candidate: &KgEvalReport, known: &KgEvalReport) -> bool {
 /// The options on one line.
 pub fn describe(options: &HybridOptions) -> String {
     format!(
-        "dense_weight {:.2}, similarity_floor {:.2}, similarity_ceiling {:.2}, threshold {:.2}, lexical_shortcut {:.2}, support {:.2}",
+        "dense_weight {:.2}, similarity_floor {:.2}, similarity_ceiling {:.2}, threshold {:.2}, lexical_shortcut {:.2}, support {:.2}, centroid {:.2}",
         options.dense_weight,
         options.similarity_floor,
         options.similarity_ceiling,
         options.threshold,
         options.lexical_shortcut,
-        options.support
+        options.support,
+        options.centroid
     )
 }

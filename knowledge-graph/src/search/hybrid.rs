@@ -4,7 +4,8 @@
 //! The sentence encoder lives in the `nlu` crate, which this crate may not use, so the caller embeds every indexed
 //! phrasing once ([`FaqIndex::phrasing_questions`], in that order, into [`PhrasingVectors`]) and the query when it
 //! asks. An entry's similarity is the best cosine between the query and any of its phrasings, drawn towards the
-//! second best by `support` (an entry whose phrasings agree is surer than one phrasing that happens to be close).
+//! second best by `support` (an entry whose phrasings agree is surer than one phrasing that happens to be close), and
+//! then towards the cosine with the centre of all its phrasings by `centroid`.
 //! Cosines of a sentence
 //! encoder crowd into a narrow band, so they are first stretched from `[similarity_floor, similarity_ceiling]` onto
 //! `[0, 1]`; the blend is then `(1 - dense_weight) * lexical + dense_weight * similarity`, where `lexical` is the
@@ -22,6 +23,8 @@ use super::{FaqIndex, Hit, SearchError};
 #[derive(Debug, Clone)]
 pub struct PhrasingVectors {
     vectors: Vec<Vec<f32>>,
+    /// Per entry, the unit-length mean of its phrasings' vectors: where the entry's phrasings gather.
+    centroids: Vec<Vec<f32>>,
 }
 
 /// How the two judgements are blended, and when the blend answers.
@@ -39,6 +42,8 @@ pub struct HybridOptions {
     pub lexical_shortcut: f32,
     /// How far an entry's similarity is drawn from its best phrasing's cosine towards its second best's, 0 to 1.
     pub support: f32,
+    /// How far that is then drawn towards the cosine with the centre of all the entry's phrasings, 0 to 1.
+    pub centroid: f32,
 }
 
 impl Default for HybridOptions {
@@ -54,6 +59,7 @@ impl Default for HybridOptions {
             threshold: 0.39,
             lexical_shortcut: 0.9,
             support: 0.0,
+            centroid: 0.0,
         }
     }
 }
@@ -85,7 +91,23 @@ impl FaqIndex {
                 "the vectors are not all of one non-zero length".to_owned(),
             ));
         }
-        Ok(PhrasingVectors { vectors })
+        let mut centroids = vec![vec![0.0_f32; dimension]; self.entries.len()];
+        for (phrasing, vector) in self.phrasings.iter().zip(&vectors) {
+            for (sum, value) in centroids[phrasing.entry].iter_mut().zip(vector) {
+                *sum += value;
+            }
+        }
+        for centroid in &mut centroids {
+            let length = centroid
+                .iter()
+                .map(|value| value * value)
+                .sum::<f32>()
+                .sqrt();
+            if length > 0.0 {
+                centroid.iter_mut().for_each(|value| *value /= length);
+            }
+        }
+        Ok(PhrasingVectors { vectors, centroids })
     }
 
     /// Up to `limit` entries for a query, ranked by the blend of lexical confidence and similarity of meaning; each
@@ -111,9 +133,13 @@ impl FaqIndex {
                 best: f32::MIN,
                 phrasing: 0,
                 second: f32::MIN,
+                centroid: 0.0,
             };
             self.entries.len()
         ];
+        for (slot, centroid) in per_entry.iter_mut().zip(&vectors.centroids) {
+            slot.centroid = dot(query_vector, centroid);
+        }
         for (phrasing_index, (phrasing, vector)) in
             self.phrasings.iter().zip(&vectors.vectors).enumerate()
         {
@@ -143,6 +169,7 @@ impl FaqIndex {
             .filter_map(|hit| Some((*self.by_id.get(&hit.faq_id)?, hit)))
             .collect();
         let support = options.support.clamp(0.0, 1.0);
+        let toward_centroid = options.centroid.clamp(0.0, 1.0);
         let span = (options.similarity_ceiling - options.similarity_floor).max(f32::EPSILON);
         let weight = options.dense_weight.clamp(0.0, 1.0);
         // (entry, blend, stretched similarity, lexical confidence)
@@ -152,11 +179,13 @@ impl FaqIndex {
             .enumerate()
             .filter(|(_, similarity)| similarity.best > f32::MIN)
             .map(|(entry, similarity)| {
-                let cosine = if similarity.second > f32::MIN {
+                let phrasings = if similarity.second > f32::MIN {
                     (1.0 - support) * similarity.best + support * similarity.second
                 } else {
                     similarity.best
                 };
+                let cosine =
+                    (1.0 - toward_centroid) * phrasings + toward_centroid * similarity.centroid;
                 let stretched = ((cosine - options.similarity_floor) / span).clamp(0.0, 1.0);
                 let lexical_confidence = lexical.get(&entry).map_or(0.0, |hit| hit.confidence);
                 let blended = (1.0 - weight) * lexical_confidence + weight * stretched;
@@ -205,6 +234,8 @@ struct EntrySimilarity {
     phrasing: usize,
     /// The second best cosine.
     second: f32,
+    /// The cosine with the centre of the entry's phrasings.
+    centroid: f32,
 }
 
 fn dot(left: &[f32], right: &[f32]) -> f32 {
