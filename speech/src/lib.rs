@@ -22,7 +22,8 @@ pub mod whisper_import;
 
 pub use g711::{alaw_decode, alaw_encode, mulaw_decode, mulaw_encode};
 pub use recognizer::{
-    LanguageChoice, Recognizer, RecognizerOptions, RecognizerWorker, SpokenLanguage, Transcript,
+    LanguageChoice, RecognitionTimings, Recognizer, RecognizerOptions, RecognizerWorker,
+    SpokenLanguage, Transcript,
 };
 pub use resample::{Resampler, resample};
 pub use speakable::{SpeechLanguage, speakable};

@@ -8,6 +8,7 @@
 //! known to invent on non-speech (subtitle credits, "thanks for watching", the prompt echoed back).
 
 use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
 
 use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
@@ -92,6 +93,19 @@ pub struct Transcript {
     pub language: SpokenLanguage,
     /// The audio's length in seconds.
     pub audio_seconds: f64,
+    /// Where the time went.
+    pub timings: RecognitionTimings,
+}
+
+/// Where one transcription spent its time.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RecognitionTimings {
+    /// The VAD's check that the audio holds a voice.
+    pub voice_check: Duration,
+    /// Choosing between Mandarin and English (zero when the language was given).
+    pub language_detection: Duration,
+    /// Whisper's encoder and decoder.
+    pub decoding: Duration,
 }
 
 impl Transcript {
@@ -217,6 +231,11 @@ impl RecognizerWorker {
             .map_err(|error| SpeechError::Recognition(error.to_string()))
     }
 
+    /// Sets the CPU threads the next transcriptions use.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.options.threads = threads.max(1);
+    }
+
     /// Transcribes 16 kHz mono audio.
     pub fn transcribe(&mut self, samples: &[f32]) -> Result<Transcript, SpeechError> {
         self.transcribe_as(samples, self.options.languages)
@@ -233,25 +252,29 @@ impl RecognizerWorker {
             LanguageChoice::Fixed(language) => language,
             LanguageChoice::MandarinOrEnglish => SpokenLanguage::Mandarin,
         };
-        let nothing = |language| Transcript {
+        let mut timings = RecognitionTimings::default();
+        let nothing = |language, timings| Transcript {
             text: String::new(),
             language,
             audio_seconds,
+            timings,
         };
         if samples.len() < (WHISPER_SAMPLE_RATE as usize) / 5
             || peak_window_rms(samples, WHISPER_SAMPLE_RATE) < self.options.min_rms
         {
-            return Ok(nothing(fallback_language));
+            return Ok(nothing(fallback_language, timings));
         }
         if let Some(vad) = &self.vad {
+            let started = Instant::now();
             let probabilities = vad.probabilities(samples)?;
             let voiced = probabilities
                 .iter()
                 .filter(|probability| **probability >= 0.5)
                 .count();
+            timings.voice_check = started.elapsed();
             // Speech is voiced through most of an utterance; noise only flickers.
             if voiced < MIN_VOICED_CHUNKS.max(probabilities.len() / 5) {
-                return Ok(nothing(fallback_language));
+                return Ok(nothing(fallback_language, timings));
             }
         }
         // Whisper is trained on 30-second windows and invents words at a window's very start and end; a little
@@ -271,6 +294,7 @@ impl RecognizerWorker {
         let language = match languages {
             LanguageChoice::Fixed(language) => language,
             LanguageChoice::MandarinOrEnglish => {
+                let started = Instant::now();
                 self.state.pcm_to_mel(&padded, threads).map_err(failed)?;
                 let (_, probabilities) = self.state.lang_detect(0, threads).map_err(failed)?;
                 let probability = |code: &str| {
@@ -278,6 +302,7 @@ impl RecognizerWorker {
                         .and_then(|id| probabilities.get(id as usize).copied())
                         .unwrap_or(0.0)
                 };
+                timings.language_detection = started.elapsed();
                 if probability("en") > probability("zh") {
                     SpokenLanguage::English
                 } else {
@@ -312,7 +337,9 @@ impl RecognizerWorker {
         }
         // Nobody says more than about ten tokens a second; a decoder stuck repeating itself stops there.
         parameters.set_max_tokens(max_tokens_for(audio_seconds));
+        let started = Instant::now();
         self.state.full(parameters, &padded).map_err(failed)?;
+        timings.decoding = started.elapsed();
 
         let mut text = String::new();
         for segment in self.state.as_iter() {
@@ -327,6 +354,7 @@ impl RecognizerWorker {
             text,
             language,
             audio_seconds,
+            timings,
         })
     }
 }

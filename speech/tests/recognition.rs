@@ -129,8 +129,8 @@ fn the_turn_detector_finds_one_utterance_in_telephone_audio() {
     let utterances: Vec<usize> = events
         .iter()
         .filter_map(|event| match event {
-            speech::TurnEvent::SpeechEnded { samples } => Some(samples.len()),
-            speech::TurnEvent::SpeechStarted => None,
+            speech::TurnEvent::SpeechEnded { samples, .. } => Some(samples.len()),
+            _ => None,
         })
         .collect();
     assert_eq!(utterances.len(), 1, "{events:?}");

@@ -4,20 +4,25 @@
 //! noise (no text may come of either), asks a question (the stored transcript holds its key words and the answer
 //! comes back as audio), talks over the answer (Twilio: a `clear` arrives; AudioSocket: the audio stops), keys a
 //! digit (it reaches the dialog as a turn), and hangs up (the call ends cleanly and the transcript is stored).
+//! With a Twilio auth token configured, only upgrade requests that carry Twilio's signature are accepted.
 //!
 //! The models are those `tests/run.sh` fetched into `target/anxin-models`; espeak-ng is a system program that
 //! `tests/run.sh` installs.
 
 use std::time::Duration;
 
+use base64::Engine as _;
 use bot::voice::engine::Synthesizer;
 use bot::voice::simulator::{Platform, SimulatedCall};
-use bot::voice::{AudioSocketCallerLookup, VoiceSettings};
+use bot::voice::{AudioSocketCallerLookup, TwilioAuthToken, VoiceSettings};
 use connectors::{ConversationStore, Message};
+use hmac::{Hmac, Mac};
 use speech::SpeechLanguage;
 use tests::{
     TestApp, TestDatabase, customer_with_current_loan, new_customer_id, today_in_shanghai,
 };
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::StatusCode;
 
 /// The phone number `customer_with_current_loan` gives its customer.
 const CALLER: &str = "+8613900001111";
@@ -435,5 +440,96 @@ async fn an_english_caller_over_audiosocket_verifies_by_voice_asks_interrupts_ke
         "{customer:?}"
     );
     app.stop().await;
+    database.drop_database().await;
+}
+
+/// Twilio's signature of a request with no form parameters: base64 of the HMAC-SHA1 of the full URL (query string
+/// included), keyed with the account's auth token.
+fn twilio_signature(auth_token: &str, url: &str) -> String {
+    let mut mac =
+        Hmac::<sha1::Sha1>::new_from_slice(auth_token.as_bytes()).expect("any key length");
+    mac.update(url.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The status a WebSocket upgrade to `url` gets, with `signature` in `X-Twilio-Signature` when given.
+async fn upgrade_status(url: &str, signature: Option<&str>) -> StatusCode {
+    let mut request = url.into_client_request().expect("a WebSocket request");
+    if let Some(signature) = signature {
+        request.headers_mut().insert(
+            "X-Twilio-Signature",
+            signature.parse().expect("a header value"),
+        );
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((mut socket, response)) => {
+            socket.close(None).await.ok();
+            response.status()
+        }
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status(),
+        Err(error) => panic!("the upgrade failed otherwise than by status: {error}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_auth_token_only_upgrades_signed_by_twilio_are_accepted() {
+    const AUTH_TOKEN: &str = "e2e-twilio-auth-token-5c1f";
+    let database = TestDatabase::create(tests::Engine::Sqlite).await;
+    // The upgrade is what is tested: with no model to load, an accepted stream is closed right after it.
+    let settings_for = |token: Option<&str>| VoiceSettings {
+        enabled: true,
+        whisper_model: Some("/nonexistent/ggml-model.bin".into()),
+        models_dir: Some(tests::fetched_models_dir()),
+        twilio_auth_token: token.map(TwilioAuthToken::new),
+        ..VoiceSettings::default()
+    };
+    let verifying = TestApp::spawn_with(&database.url, |settings| {
+        settings.voice = settings_for(Some(AUTH_TOKEN));
+    })
+    .await;
+    let url = format!(
+        "ws://127.0.0.1:{}/v1/voice/twilio?tenant=demo&leg=1",
+        verifying.port
+    );
+    assert_eq!(
+        upgrade_status(&url, Some(&twilio_signature(AUTH_TOKEN, &url))).await,
+        StatusCode::SWITCHING_PROTOCOLS,
+        "a request signed by Twilio is upgraded"
+    );
+    let without_query = url.split('?').next().expect("a URL").to_owned();
+    for (what, signature) in [
+        ("no signature", None),
+        (
+            "another token's",
+            Some(twilio_signature("another-token", &url)),
+        ),
+        (
+            "one over the URL without its query",
+            Some(twilio_signature(AUTH_TOKEN, &without_query)),
+        ),
+        (
+            "one that is not base64",
+            Some("not a signature!".to_owned()),
+        ),
+    ] {
+        assert_eq!(
+            upgrade_status(&url, signature.as_deref()).await,
+            StatusCode::FORBIDDEN,
+            "a request with {what} is refused"
+        );
+    }
+    verifying.stop().await;
+
+    let open = TestApp::spawn_with(&database.url, |settings| {
+        settings.voice = settings_for(None);
+    })
+    .await;
+    let url = format!("ws://127.0.0.1:{}/v1/voice/twilio", open.port);
+    assert_eq!(
+        upgrade_status(&url, None).await,
+        StatusCode::SWITCHING_PROTOCOLS,
+        "without an auth token requests are accepted unverified"
+    );
+    open.stop().await;
     database.drop_database().await;
 }

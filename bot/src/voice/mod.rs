@@ -25,7 +25,7 @@ use axum::routing::get;
 use tokio::sync::{OnceCell, watch};
 
 pub use engine::VoiceEngine;
-pub use settings::{AudioSocketCallerLookup, VoiceFileSettings, VoiceSettings};
+pub use settings::{AudioSocketCallerLookup, TwilioAuthToken, VoiceFileSettings, VoiceSettings};
 
 use crate::chat::ChatService;
 
@@ -111,6 +111,12 @@ impl VoiceService {
     pub fn router(&self) -> Router {
         if !self.inner.settings.enabled {
             return Router::new();
+        }
+        if self.inner.settings.twilio_auth_token.is_none() {
+            tracing::warn!(
+                "Twilio Media Streams requests are not verified: set ANXIN_TWILIO_AUTH_TOKEN (or twilio_auth_token \
+                 in [voice]) to refuse calls that do not carry Twilio's signature"
+            );
         }
         Router::new()
             .route("/v1/voice/twilio", get(twilio::twilio_stream))
