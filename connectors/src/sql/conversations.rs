@@ -14,6 +14,10 @@ use uuid::Uuid;
 use super::{Columns, Database, backend_error, format_utc_timestamp, now};
 use crate::{BackendError, Conversation, ConversationStore, Handoff, Message, Role};
 
+/// The open handoff of conversation `$1`; the partial unique index `handoffs_one_open_per_conversation` answers it.
+const SELECT_OPEN_HANDOFF: &str = "SELECT id, conversation_id, customer_id, reason, summary, status, created_at \
+     FROM handoffs WHERE conversation_id = $1 AND status IN ('waiting', 'accepted')";
+
 /// The handoff statuses, in the order a handoff moves through them.
 pub const HANDOFF_STATUSES: [&str; 3] = ["waiting", "accepted", "closed"];
 
@@ -104,24 +108,45 @@ impl SqlConversationStore {
         Columns::of(&row).integer("last_seq")
     }
 
-    async fn insert_message(
+    /// Inserts `messages` with one statement (one round trip however many replies a turn has).
+    async fn insert_messages(
         transaction: &mut Transaction<'static, Any>,
-        message: &Message,
+        messages: &[Message],
         stored_at: &str,
     ) -> Result<(), BackendError> {
-        sqlx::query(
-            "INSERT INTO messages (conversation_id, seq, role, body, meta, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&message.conversation_id)
-        .bind(message.seq)
-        .bind(message.role.as_str())
-        .bind(&message.text)
-        .bind(message.meta.as_deref())
-        .bind(stored_at)
-        .execute(&mut **transaction)
-        .await
-        .map_err(backend_error)?;
+        let rows: Vec<String> = (0..messages.len())
+            .map(|index| {
+                let first = index * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    first + 1,
+                    first + 2,
+                    first + 3,
+                    first + 4,
+                    first + 5,
+                    first + 6
+                )
+            })
+            .collect();
+        // Only placeholders are formatted into the statement; every value is bound.
+        let statement = format!(
+            "INSERT INTO messages (conversation_id, seq, role, body, meta, created_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+        for message in messages {
+            query = query
+                .bind(&message.conversation_id)
+                .bind(message.seq)
+                .bind(message.role.as_str())
+                .bind(&message.text)
+                .bind(message.meta.as_deref())
+                .bind(stored_at);
+        }
+        query
+            .execute(&mut **transaction)
+            .await
+            .map_err(backend_error)?;
         Ok(())
     }
 
@@ -129,14 +154,11 @@ impl SqlConversationStore {
         transaction: &mut Transaction<'static, Any>,
         conversation_id: &str,
     ) -> Result<Option<Handoff>, BackendError> {
-        let row = sqlx::query(
-            "SELECT id, conversation_id, customer_id, reason, summary, status, created_at FROM handoffs \
-             WHERE conversation_id = $1 AND status IN ('waiting', 'accepted')",
-        )
-        .bind(conversation_id)
-        .fetch_optional(&mut **transaction)
-        .await
-        .map_err(backend_error)?;
+        let row = sqlx::query(SELECT_OPEN_HANDOFF)
+            .bind(conversation_id)
+            .fetch_optional(&mut **transaction)
+            .await
+            .map_err(backend_error)?;
         row.as_ref().map(handoff_from_row).transpose()
     }
 }
@@ -210,17 +232,31 @@ impl ConversationStore for SqlConversationStore {
         let stored_at = format_utc_timestamp(at);
         let mut transaction = self.database.begin_write().await?;
         Self::touch_conversation(&mut transaction, conversation_id, &stored_at).await?;
-        let message = Message {
+        // The next sequence number is found by the insert itself, which saves a round trip while the write lock
+        // is held.
+        let row = sqlx::query(
+            "INSERT INTO messages (conversation_id, seq, role, body, meta, created_at) \
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM messages WHERE conversation_id = $1 \
+             RETURNING seq",
+        )
+        .bind(conversation_id)
+        .bind(role.as_str())
+        .bind(text)
+        .bind(meta)
+        .bind(&stored_at)
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(backend_error)?;
+        let seq = Columns::of(&row).integer("seq")?;
+        transaction.commit().await.map_err(backend_error)?;
+        Ok(Message {
             conversation_id: conversation_id.to_owned(),
-            seq: Self::last_seq(&mut transaction, conversation_id).await? + 1,
+            seq,
             role,
             text: text.to_owned(),
             meta: meta.map(str::to_owned),
             at,
-        };
-        Self::insert_message(&mut transaction, &message, &stored_at).await?;
-        transaction.commit().await.map_err(backend_error)?;
-        Ok(message)
+        })
     }
 
     async fn complete_turn(
@@ -246,20 +282,22 @@ impl ConversationStore for SqlConversationStore {
                 "conversation {conversation_id} does not exist"
             )));
         }
-        let mut seq = Self::last_seq(&mut transaction, conversation_id).await?;
         let mut messages = Vec::with_capacity(replies.len());
-        for (text, meta) in replies {
-            seq += 1;
-            let message = Message {
-                conversation_id: conversation_id.to_owned(),
-                seq,
-                role: Role::Bot,
-                text: text.clone(),
-                meta: meta.clone(),
-                at,
-            };
-            Self::insert_message(&mut transaction, &message, &stored_at).await?;
-            messages.push(message);
+        if !replies.is_empty() {
+            let last_seq = Self::last_seq(&mut transaction, conversation_id).await?;
+            messages = replies
+                .iter()
+                .zip(1..)
+                .map(|((text, meta), offset)| Message {
+                    conversation_id: conversation_id.to_owned(),
+                    seq: last_seq + offset,
+                    role: Role::Bot,
+                    text: text.clone(),
+                    meta: meta.clone(),
+                    at,
+                })
+                .collect();
+            Self::insert_messages(&mut transaction, &messages, &stored_at).await?;
         }
         transaction.commit().await.map_err(backend_error)?;
         Ok(messages)
@@ -326,10 +364,13 @@ impl ConversationStore for SqlConversationStore {
     }
 
     async fn open_handoff(&self, conversation_id: &str) -> Result<Option<Handoff>, BackendError> {
-        let mut transaction = self.database.begin_read().await?;
-        let handoff = Self::select_open_handoff(&mut transaction, conversation_id).await?;
-        transaction.commit().await.map_err(backend_error)?;
-        Ok(handoff)
+        // One statement sees one snapshot by itself; a transaction around it would only add two round trips.
+        let row = sqlx::query(SELECT_OPEN_HANDOFF)
+            .bind(conversation_id)
+            .fetch_optional(self.database.pool())
+            .await
+            .map_err(backend_error)?;
+        row.as_ref().map(handoff_from_row).transpose()
     }
 
     async fn handoffs(&self, status: Option<&str>) -> Result<Vec<Handoff>, BackendError> {

@@ -320,6 +320,9 @@ fn sqlite_pool_options(max_connections: u32, min_connections: u32) -> AnyPoolOpt
         .max_connections(max_connections)
         .min_connections(min_connections)
         .acquire_timeout(ACQUIRE_TIMEOUT)
+        // A SQLite connection is a file handle in this process and cannot be dropped by a server or a network, so
+        // pinging it before every use would only add a round trip (while a writer holds the write lock, too).
+        .test_before_acquire(false)
         .after_connect(|connection, _metadata| {
             Box::pin(async move {
                 connection.execute("PRAGMA journal_mode = WAL").await?;
