@@ -87,7 +87,7 @@ impl Default for VoiceSettings {
             whisper_model: None,
             models_dir: None,
             recognition_workers: 2,
-            recognition_threads: 1,
+            recognition_threads: 2,
             recognition_cores: 2,
             recognition_queue: 2,
             end_silence_ms: 600,
