@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use nlu::{IntentClassifier, Nlu, TrainOptions, TrainProgress, TrainingExample};
 
-use crate::server::{connect_database, Application};
+use crate::server::{Application, connect_database};
 use crate::settings::{FlagOverrides, Settings};
 use crate::{auth, bench, fetch, models};
 

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use knowledge_graph::search::{EvalExample, Hit, HybridOptions, KgEvalReport, Similarities};
 
 use crate::settings::Settings;
