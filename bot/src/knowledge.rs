@@ -136,12 +136,10 @@ impl KnowledgeBase {
     ) -> (Vec<Hit>, f32) {
         let all = self.index.search(question, Some(lang), usize::MAX);
         let lexical_threshold = self.index.calibration().threshold;
-        let semantic = self.semantic.as_ref().filter(|semantic| {
-            by_meaning
-                && all
-                    .first()
-                    .is_none_or(|best| best.confidence < semantic.options().lexical_shortcut)
-        });
+        let semantic = self
+            .semantic
+            .as_ref()
+            .filter(|semantic| by_meaning && !semantic.options().words_suffice(&all));
         if let Some(semantic) = semantic
             && let Some(vector) = semantic.embed_question(question)
         {

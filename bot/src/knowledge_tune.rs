@@ -74,11 +74,7 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
             prepared
                 .iter()
                 .map(|question| {
-                    let by_words = question
-                        .lexical
-                        .first()
-                        .is_some_and(|best| best.confidence >= options.lexical_shortcut);
-                    if by_words {
+                    if options.words_suffice(&question.lexical) {
                         let mut hits = question.lexical.clone();
                         hits.truncate(RANKED);
                         (hits, false)

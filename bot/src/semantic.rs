@@ -14,14 +14,16 @@
 //! is given, which already folds in its text normalisation and truncation: a cached vector is the one the encoder
 //! would return. The cache outlives reloads of the knowledge, since the encoder does not change.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::{Read, Write};
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context;
 use knowledge_graph::search::{FaqIndex, HybridOptions, PhrasingVectors};
+use lru::LruCache;
 use nlu::encoder::{Encoder, EncoderOptions, Prefix};
 use sha2::{Digest, Sha256};
 
@@ -189,10 +191,16 @@ impl Semantics {
     }
 }
 
+/// A least-recently-used map from token ids to vectors holding at most `capacity` (at least one) entries.
+fn recent_vectors(capacity: usize) -> LruCache<Vec<u32>, Arc<[f32]>> {
+    LruCache::new(NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN))
+}
+
 /// Embeds questions with the encoder one at a time and remembers the latest [`QUESTION_CACHE_CAPACITY`] vectors.
 struct QuestionEncoder {
     encoder: Arc<Encoder>,
-    cache: Mutex<RecentVectors>,
+    /// The latest questions' vectors, keyed by their token ids.
+    cache: Mutex<LruCache<Vec<u32>, Arc<[f32]>>>,
     /// Held while the encoder runs on a question, so that at most one question is embedded at a time.
     running: Mutex<()>,
 }
@@ -201,7 +209,7 @@ impl QuestionEncoder {
     fn new(encoder: Arc<Encoder>, capacity: usize) -> QuestionEncoder {
         QuestionEncoder {
             encoder,
-            cache: Mutex::new(RecentVectors::new(capacity)),
+            cache: Mutex::new(recent_vectors(capacity)),
             running: Mutex::new(()),
         }
     }
@@ -233,7 +241,7 @@ impl QuestionEncoder {
         self.cache
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(key, Arc::clone(&vector));
+            .put(key, Arc::clone(&vector));
         Ok(vector)
     }
 
@@ -242,57 +250,7 @@ impl QuestionEncoder {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .get(key)
-    }
-}
-
-/// A least-recently-used map from token ids to vectors holding at most `capacity` entries. Each use stamps an
-/// entry with the next tick; `by_tick` orders the entries by their last use, so the oldest is found at once.
-struct RecentVectors {
-    capacity: usize,
-    entries: HashMap<Vec<u32>, (Arc<[f32]>, u64)>,
-    by_tick: BTreeMap<u64, Vec<u32>>,
-    tick: u64,
-}
-
-impl RecentVectors {
-    fn new(capacity: usize) -> RecentVectors {
-        RecentVectors {
-            capacity: capacity.max(1),
-            entries: HashMap::new(),
-            by_tick: BTreeMap::new(),
-            tick: 0,
-        }
-    }
-
-    /// The vector of `key`, which becomes the most recently used.
-    fn get(&mut self, key: &[u32]) -> Option<Arc<[f32]>> {
-        self.tick += 1;
-        let tick = self.tick;
-        let (vector, last_used) = self.entries.get_mut(key)?;
-        let vector = Arc::clone(vector);
-        let key = self
-            .by_tick
-            .remove(last_used)
-            .unwrap_or_else(|| key.to_vec());
-        *last_used = tick;
-        self.by_tick.insert(tick, key);
-        Some(vector)
-    }
-
-    /// Keeps `vector` for `key` as the most recently used, dropping the least recently used entry when full.
-    fn insert(&mut self, key: Vec<u32>, vector: Arc<[f32]>) {
-        self.tick += 1;
-        if let Some((_, last_used)) = self.entries.remove(&key) {
-            self.by_tick.remove(&last_used);
-        }
-        while self.entries.len() >= self.capacity {
-            let Some((_, oldest)) = self.by_tick.pop_first() else {
-                break;
-            };
-            self.entries.remove(&oldest);
-        }
-        self.by_tick.insert(self.tick, key.clone());
-        self.entries.insert(key, (vector, self.tick));
+            .cloned()
     }
 }
 
@@ -370,24 +328,39 @@ mod tests {
 
     #[test]
     fn the_question_cache_forgets_the_least_recently_used_vector() {
-        let mut cache = RecentVectors::new(2);
-        cache.insert(vec![1, 2], vector(1.0));
-        cache.insert(vec![3], vector(3.0));
+        let mut cache = recent_vectors(2);
+        cache.put(vec![1, 2], vector(1.0));
+        cache.put(vec![3], vector(3.0));
         // Using [1, 2] makes [3] the oldest, so a third entry pushes [3] out.
-        assert_eq!(cache.get(&[1, 2]).as_deref(), Some(&[1.0, 1.0, 1.0][..]));
-        cache.insert(vec![4], vector(4.0));
-        assert_eq!(cache.entries.len(), 2);
-        assert!(cache.get(&[3]).is_none());
-        assert_eq!(cache.get(&[1, 2]).as_deref(), Some(&[1.0, 1.0, 1.0][..]));
-        assert_eq!(cache.get(&[4]).as_deref(), Some(&[4.0, 4.0, 4.0][..]));
+        assert_eq!(
+            cache.get(&[1, 2][..]).map(|found| &found[..]),
+            Some(&[1.0, 1.0, 1.0][..])
+        );
+        cache.put(vec![4], vector(4.0));
+        assert_eq!(cache.len(), 2);
+        assert!(cache.get(&[3][..]).is_none());
+        assert_eq!(
+            cache.get(&[1, 2][..]).map(|found| &found[..]),
+            Some(&[1.0, 1.0, 1.0][..])
+        );
+        assert_eq!(
+            cache.get(&[4][..]).map(|found| &found[..]),
+            Some(&[4.0, 4.0, 4.0][..])
+        );
         // Storing a key again replaces its vector without growing the cache.
-        cache.insert(vec![4], vector(5.0));
-        assert_eq!(cache.entries.len(), 2);
-        assert_eq!(cache.get(&[4]).as_deref(), Some(&[5.0, 5.0, 5.0][..]));
-        assert_eq!(cache.get(&[1, 2]).as_deref(), Some(&[1.0, 1.0, 1.0][..]));
-        cache.insert(vec![6], vector(6.0));
-        assert!(cache.get(&[4]).is_none());
-        assert_eq!(cache.entries.len(), cache.by_tick.len());
+        cache.put(vec![4], vector(5.0));
+        assert_eq!(cache.len(), 2);
+        assert_eq!(
+            cache.get(&[4][..]).map(|found| &found[..]),
+            Some(&[5.0, 5.0, 5.0][..])
+        );
+        assert_eq!(
+            cache.get(&[1, 2][..]).map(|found| &found[..]),
+            Some(&[1.0, 1.0, 1.0][..])
+        );
+        cache.put(vec![6], vector(6.0));
+        assert!(cache.get(&[4][..]).is_none());
+        assert_eq!(recent_vectors(0).cap().get(), 1);
     }
 
     #[test]

@@ -143,6 +143,28 @@ fn bot_said(transcript: &[Message], words: &str) -> bool {
         .any(|message| message.role == connectors::Role::Bot && message.text.contains(words))
 }
 
+/// Waits for the answer to what the caller said or keyed at `since` (`what` names that answer), then for it to end.
+async fn hear_out(call: &SimulatedCall, since: tokio::time::Instant, what: &str) {
+    call.wait_for_answer(since, LONG)
+        .await
+        .unwrap_or_else(|error| panic!("{what}: {error:#}"));
+    call.wait_until_quiet(QUIET, LONG)
+        .await
+        .unwrap_or_else(|error| panic!("{what}, and then ends: {error:#}"));
+}
+
+/// Keys `digit` and `#` as the caller's fourth turn, waits until it is stored, and hears its answer out.
+async fn key_a_turn(call: &SimulatedCall, database_url: &str, customer_id: &str, digit: char) {
+    let keyed = tokio::time::Instant::now();
+    call.press(digit).await.expect("a digit");
+    call.press('#').await.expect("the end of the entry");
+    until_stored(database_url, customer_id, "the keyed turn", |transcript| {
+        customers_said(transcript) >= 4
+    })
+    .await;
+    hear_out(call, keyed, "the keyed turn is answered").await;
+}
+
 const QUIET: Duration = Duration::from_millis(1500);
 const LONG: Duration = Duration::from_secs(150);
 
@@ -179,12 +201,12 @@ async fn a_mandarin_caller_over_twilio_verifies_asks_interrupts_keys_and_hangs_u
         |transcript| bot_said(transcript, "验证成功"),
     )
     .await;
-    call.wait_for_answer(keyed_id + Duration::from_millis(100), LONG)
-        .await
-        .expect("verification is answered");
-    call.wait_until_quiet(QUIET, LONG)
-        .await
-        .expect("the verification answer ends");
+    hear_out(
+        &call,
+        keyed_id + Duration::from_millis(100),
+        "verification is answered",
+    )
+    .await;
     let after_greeting = call.log();
     assert!(
         !after_greeting.clears.is_empty(),
@@ -249,34 +271,14 @@ async fn a_mandarin_caller_over_twilio_verifies_asks_interrupts_keys_and_hangs_u
     );
     let answer_audio = &log.received[..];
     assert!(rms(answer_audio) > 300.0, "the answers are audible");
-    call.wait_for_answer(interrupted, LONG)
-        .await
-        .expect("the interruption is answered");
-    call.wait_until_quiet(QUIET, LONG)
-        .await
-        .expect("the answer ends");
+    hear_out(&call, interrupted, "the interruption is answered").await;
     assert!(
         !call.log().marks_played.is_empty(),
         "marks come back as the caller hears the pieces"
     );
 
     // A keypad digit reaches the dialog as a turn.
-    let keyed = tokio::time::Instant::now();
-    call.press('2').await.expect("a digit");
-    call.press('#').await.expect("the end of the entry");
-    until_stored(
-        &database.url,
-        &customer_id,
-        "the keyed turn",
-        |transcript| customers_said(transcript) >= 4,
-    )
-    .await;
-    call.wait_for_answer(keyed, LONG)
-        .await
-        .expect("the keyed turn is answered");
-    call.wait_until_quiet(QUIET, LONG)
-        .await
-        .expect("the answer ends");
+    key_a_turn(&call, &database.url, &customer_id, '2').await;
 
     // Hanging up ends the call; the transcript is stored, with the ID tail never in it.
     call.hang_up().await.expect("stop is sent");
@@ -343,12 +345,7 @@ async fn an_english_caller_over_audiosocket_verifies_by_voice_asks_interrupts_ke
         |transcript| bot_said(transcript, "verified") || bot_said(transcript, "does not match"),
     )
     .await;
-    call.wait_for_answer(said, LONG)
-        .await
-        .expect("verification is answered");
-    call.wait_until_quiet(QUIET, LONG)
-        .await
-        .expect("the answer ends");
+    hear_out(&call, said, "verification is answered").await;
     let last_bot = transcript
         .iter()
         .rev()
@@ -404,30 +401,10 @@ async fn an_english_caller_over_audiosocket_verifies_by_voice_asks_interrupts_ke
         .filter(|time| **time > interrupted_at + Duration::from_millis(800) && **time < finished)
         .count();
     assert_eq!(late_frames, 0, "the answer kept playing over the caller");
-    call.wait_for_answer(finished, LONG)
-        .await
-        .expect("the interruption is answered");
-    call.wait_until_quiet(QUIET, LONG)
-        .await
-        .expect("the answer ends");
+    hear_out(&call, finished, "the interruption is answered").await;
 
     // Keypad digits reach the dialog.
-    let keyed = tokio::time::Instant::now();
-    call.press('1').await.expect("a digit");
-    call.press('#').await.expect("the end of the entry");
-    until_stored(
-        &database.url,
-        &customer_id,
-        "the keyed turn",
-        |transcript| customers_said(transcript) >= 4,
-    )
-    .await;
-    call.wait_for_answer(keyed, LONG)
-        .await
-        .expect("the keyed turn is answered");
-    call.wait_until_quiet(QUIET, LONG)
-        .await
-        .expect("the answer ends");
+    key_a_turn(&call, &database.url, &customer_id, '1').await;
 
     call.hang_up().await.expect("the hang-up is sent");
     let customer = customer_lines(&database.url, &customer_id).await;

@@ -65,6 +65,16 @@ impl Default for HybridOptions {
     }
 }
 
+impl HybridOptions {
+    /// Whether the words are sure enough (the best lexical hit at or above `lexical_shortcut`) for their answer to
+    /// stand without embedding the query.
+    pub fn words_suffice(&self, lexical_hits: &[Hit]) -> bool {
+        lexical_hits
+            .first()
+            .is_some_and(|best| best.confidence >= self.lexical_shortcut)
+    }
+}
+
 impl FaqIndex {
     /// Every indexed phrasing, in the order [`PhrasingVectors`] expects their vectors.
     pub fn phrasing_questions(&self) -> Vec<&str> {
