@@ -382,6 +382,7 @@ impl ChatService {
             .unwrap_or(self.inner.server_timezone);
         let today = chrono::Utc::now().with_timezone(&timezone).date_naive();
         let mut state = self.restore_state(&conversation, customer_id, customer.as_ref());
+        state.spoken = conversation.channel == Channel::Voice.as_str();
 
         let step = Instant::now();
         let parse = self.parse(text, today).await?;

@@ -204,18 +204,23 @@ fn overdue_lines(phrasing: &Phrasing<'_>, loan: &LoanView) -> Vec<String> {
     lines
 }
 
-/// Every instalment of every loan still being repaid, one reply per loan.
-pub(crate) fn schedule(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<Reply> {
+/// A schedule of at most this many instalments is read out in full on a call; a longer one is summarised.
+const SPOKEN_SCHEDULE_IN_FULL: usize = 4;
+
+/// Every instalment of every loan still being repaid, one reply per loan. When `spoken` (a phone call), a long
+/// schedule is summarised to the instalments that matter now, the overdue ones and the next, with the rest left to
+/// the app: two dozen lines read aloud take minutes.
+pub(crate) fn schedule(phrasing: &Phrasing<'_>, view: &AccountView, spoken: bool) -> Vec<Reply> {
     if let Some(answer) = nothing_owed(phrasing, view) {
         return vec![answer];
     }
     active_loans(view)
         .into_iter()
-        .map(|loan| loan_schedule(phrasing, loan))
+        .map(|loan| loan_schedule(phrasing, loan, spoken))
         .collect()
 }
 
-fn loan_schedule(phrasing: &Phrasing<'_>, loan: &LoanView) -> Reply {
+fn loan_schedule(phrasing: &Phrasing<'_>, loan: &LoanView, spoken: bool) -> Reply {
     let label = phrasing.loan_label(loan);
     if loan.schedule.is_empty() {
         return reply(vec![
@@ -247,9 +252,22 @@ fn loan_schedule(phrasing: &Phrasing<'_>, loan: &LoanView) -> Reply {
         },
     ];
     let next_sequence_number = loan.next_due.as_ref().map(|next| next.seq);
+    let summarise = spoken && loan.schedule.len() > SPOKEN_SCHEDULE_IN_FULL;
+    let mut left_out = 0_usize;
     for line in &loan.schedule {
+        let is_next = Some(line.seq) == next_sequence_number && line.outstanding > Decimal::ZERO;
+        let is_overdue = line.outstanding > Decimal::ZERO && line.due_date < phrasing.today;
+        if summarise && !is_next && !is_overdue {
+            left_out += 1;
+            continue;
+        }
+        let template = match (spoken, is_next) {
+            (false, _) => keys::SCHEDULE_LINE,
+            (true, false) => keys::SCHEDULE_SPOKEN_LINE,
+            (true, true) => keys::SCHEDULE_SPOKEN_NEXT,
+        };
         let mut text = phrasing.say(
-            keys::SCHEDULE_LINE,
+            template,
             &[
                 ("seq", &line.seq.to_string()),
                 ("date", &format::date(line.due_date, phrasing.lang)),
@@ -257,11 +275,17 @@ fn loan_schedule(phrasing: &Phrasing<'_>, loan: &LoanView) -> Reply {
                 ("status", &instalment_status(phrasing, line)),
             ],
         );
-        if Some(line.seq) == next_sequence_number && line.outstanding > Decimal::ZERO {
+        if is_next && !spoken {
             text.push_str("  ");
             text.push_str(&phrasing.say(keys::SCHEDULE_NEXT_MARK, &[]));
         }
         lines.push(text);
+    }
+    if left_out > 0 {
+        lines.push(phrasing.say(
+            keys::SCHEDULE_SPOKEN_REST,
+            &[("count", &left_out.to_string())],
+        ));
     }
     if loan.outstanding_total > Decimal::ZERO {
         lines.push(phrasing.say(

@@ -123,7 +123,7 @@ impl Dialog {
                     };
                     let replies = match intent.as_str() {
                         "due_amount_query" => answers::due_amount(&phrasing, &view),
-                        "schedule_query" => answers::schedule(&phrasing, &view),
+                        "schedule_query" => answers::schedule(&phrasing, &view, state.spoken),
                         "payoff_balance_query" => answers::payoff(&phrasing, &view),
                         "limit_query" => answers::limit(&phrasing, &view),
                         "autodebit_failed" => answers::failed_debit(&phrasing, &view),

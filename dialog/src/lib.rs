@@ -93,6 +93,10 @@ pub struct DialogState {
     /// What earlier turns established: the instalment in focus, step-up verification.
     #[serde(default)]
     pub context: ConversationContext,
+    /// The conversation is heard rather than read (a phone call): long lists are summarised, since nobody can
+    /// scroll back through a recording. Set by the channel before each turn.
+    #[serde(default)]
+    pub spoken: bool,
 }
 
 /// How many recent topics [`DialogState::recent_intents`] keeps.
@@ -119,6 +123,7 @@ impl DialogState {
             knowledge_first: None,
             flow: None,
             context: ConversationContext::default(),
+            spoken: false,
         }
     }
 }

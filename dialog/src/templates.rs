@@ -87,6 +87,9 @@ pub mod keys {
         SCHEDULE_LINE = "schedule_line" ["seq", "date", "amount", "status"];
         SCHEDULE_NEXT_MARK = "schedule_next_mark" [];
         SCHEDULE_OUTSTANDING = "schedule_outstanding" ["amount"];
+        SCHEDULE_SPOKEN_LINE = "schedule_spoken_line" ["seq", "date", "amount", "status"];
+        SCHEDULE_SPOKEN_NEXT = "schedule_spoken_next" ["seq", "date", "amount", "status"];
+        SCHEDULE_SPOKEN_REST = "schedule_spoken_rest" ["count"];
         STATUS_PAID = "status_paid" [];
         STATUS_UNPAID = "status_unpaid" [];
         STATUS_OVERDUE = "status_overdue" [];

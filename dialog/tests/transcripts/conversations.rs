@@ -172,6 +172,41 @@ fn english_customer_with_two_loans_asks_what_is_due_the_schedule_and_the_payoff(
 }
 
 #[test]
+fn on_a_call_a_long_schedule_is_summarised_to_what_matters_now() {
+    let mut conversation =
+        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    conversation.state.spoken = true;
+    conversation.customer("我的还款计划", &[("schedule_query", 0.9)]);
+    let mut english =
+        Conversation::with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
+    english.state.spoken = true;
+    english.customer("my repayment schedule", &[("schedule_query", 0.9)]);
+    expect![[r#"
+        > 我的还款计划    (schedule_query 0.90)
+          [account fetched]
+        < 安心随借（LN001）共12期，已还7期，还剩5期未还：
+          第8期，2026年11月15日，1083.14元，已逾期。
+          下一期是第9期，2026年12月15日，1060.00元，未还。
+          另外10期的明细，请在App的“我的借款”里查看。
+          剩余应还合计5233.14元。
+    "#]]
+    .assert_eq(conversation.transcript());
+    expect![[r#"
+        > my repayment schedule    (schedule_query 0.90)
+          [account fetched]
+        < Anxin Cash Loan LN101: 6 instalments, 1 paid, 5 still to pay:
+          Next is instalment 2, December 8, 2026, CNY 1,050.00, unpaid.
+          The other 5 instalments are listed in the app under My loans.
+          Left to pay in total: CNY 5,150.00.
+        < Anxin Instalments LN102: 24 instalments, 9 paid, 15 still to pay:
+          Next is instalment 10, December 20, 2026, CNY 228.80, unpaid.
+          The other 23 instalments are listed in the app under My loans.
+          Left to pay in total: CNY 3,432.00.
+    "#]]
+    .assert_eq(english.transcript());
+}
+
+#[test]
 fn automatic_debit_failed_this_morning_and_is_retried_later_today() {
     let mut conversation = Conversation::with_account(
         "李娜",
