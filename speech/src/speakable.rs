@@ -42,8 +42,14 @@ static PHONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\+?\d{3,4}(?:[- ]\d{3,4}){1,3}|\+?\d{11,13}").expect("valid"));
 static TIME_RANGE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{1,2}):(\d{2})\s*[–—~-]\s*(\d{1,2}):(\d{2})").expect("valid"));
+// ASCII word boundaries: in Unicode a Chinese character is a word character, so `\b` would not separate
+// "还款日" from "20:00".
 static TIME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{1,2}):(\d{2})\b").expect("valid"));
+    LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{1,2}):(\d{2})(?-u:\b)").expect("valid"));
+/// A loan id or case reference (`LN10080`, `AX261126K7Q2ZP`): capitals and digits, read one by one.
+static CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)[A-Z]{2}[A-Z0-9]*[0-9][A-Z0-9]*(?-u:\b)").expect("valid")
+});
 static PERCENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d+)(?:\.(\d+))?\s*%").expect("valid"));
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+)(?:\.(\d+))?").expect("valid"));
@@ -231,8 +237,25 @@ fn hundredths(digits: Option<&str>) -> u64 {
     }
 }
 
+/// A code spelled out: letters as letters, digits in the language's words, one at a time.
+fn spelled_code(code: &str, language: SpeechLanguage) -> String {
+    code.chars()
+        .map(|character| match character.to_digit(10) {
+            Some(digit) => match language {
+                SpeechLanguage::Mandarin => CHINESE_DIGITS[digit as usize].to_owned(),
+                SpeechLanguage::English => ONES[digit as usize].to_owned(),
+            },
+            None => character.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn mandarin_words(text: &str) -> String {
-    let text = PHONE.replace_all(text, |captures: &Captures| {
+    let text = CODE.replace_all(text, |captures: &Captures| {
+        spelled_code(&captures[0], SpeechLanguage::Mandarin)
+    });
+    let text = PHONE.replace_all(&text, |captures: &Captures| {
         if !is_phone_number(&captures[0]) {
             return captures[0].to_owned();
         }
@@ -445,7 +468,10 @@ fn english_year(year: u64) -> String {
 }
 
 fn english_words(text: &str) -> String {
-    let text = EN_AMOUNT.replace_all(text, |captures: &Captures| {
+    let text = CODE.replace_all(text, |captures: &Captures| {
+        spelled_code(&captures[0], SpeechLanguage::English)
+    });
+    let text = EN_AMOUNT.replace_all(&text, |captures: &Captures| {
         let yuan = whole(&captures[2]);
         let cents = hundredths(captures.get(3).map(|matched| matched.as_str()));
         let mut spoken = String::new();
@@ -612,6 +638,30 @@ mod tests {
                 "You owe one thousand one hundred eighty yuan and fifty fen, due December fifteenth, twenty twenty-six.",
                 "Agents work eight a m to ten p m;",
                 "call 4 0 0, 8 0 0, 6 6 8 8.",
+            ]
+        );
+    }
+
+    #[test]
+    fn loan_ids_references_and_clock_times_inside_chinese_are_read_as_such() {
+        assert_eq!(
+            speakable(
+                "安心随借（LN100801）共24期；只有在还款日20:00之后换的卡当天不生效。",
+                SpeechLanguage::Mandarin
+            ),
+            vec![
+                "安心随借L N 一 零 零 八 零 一共二十四期；",
+                "只有在还款日晚上八点之后换的卡当天不生效。",
+            ]
+        );
+        assert_eq!(
+            speakable(
+                "Your case AX261126K7Q2ZP is open. Anxin Cash Loan LN101: 6 instalments.",
+                SpeechLanguage::English
+            ),
+            vec![
+                "Your case A X two six one one two six K seven Q two Z P is open.",
+                "Anxin Cash Loan L N one zero one: 6 instalments.",
             ]
         );
     }
