@@ -189,7 +189,7 @@ impl ConversationStore for SqlConversationStore {
         .bind(channel)
         .bind(&stored_at)
         .bind(&stored_at)
-        .execute(self.database.pool())
+        .execute(self.database.writer())
         .await
         .map_err(backend_error)?;
         Ok(conversation)

@@ -65,7 +65,7 @@ const MIGRATIONS: [(i64, &str, &str); 4] = [
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long SQLite waits for another connection's write lock before giving up.
 const SQLITE_BUSY_TIMEOUT_MILLISECONDS: u32 = 5_000;
-/// WAL lets readers run beside the one writer; a handful of connections is plenty on a small machine.
+/// WAL lets readers run beside the one writer; a handful of reading connections is plenty on a small machine.
 const SQLITE_MAX_CONNECTIONS: u32 = 4;
 const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 
@@ -91,6 +91,11 @@ pub struct Database {
     url: String,
     backend: DatabaseBackend,
     pool: AnyPool,
+    /// Where write transactions run. For a SQLite file this is a pool of its own with exactly one connection:
+    /// SQLite lets one writer in at a time, and writers that queue for that connection in this process wait their
+    /// turn in order and wake the moment it is free, whereas writers on several connections collide in SQLite's
+    /// busy handler, which sleeps 1, 2, 5, 10 ms and more between tries. Elsewhere it is the same pool as `pool`.
+    writer: AnyPool,
 }
 
 impl fmt::Debug for Database {
@@ -109,27 +114,34 @@ impl Database {
     pub async fn connect(url: &str) -> Result<Database, BackendError> {
         sqlx::any::install_default_drivers();
         let target = DatabaseTarget::parse(url)?;
-        let pool = match &target {
+        let (pool, writer) = match &target {
             DatabaseTarget::SqliteFile { path, connect_url } => {
                 create_parent_folders(path)?;
-                sqlite_pool_options(SQLITE_MAX_CONNECTIONS, 0)
-                    .connect_with(parse_connect_options(connect_url)?)
+                let options = parse_connect_options(connect_url)?;
+                let writer = sqlite_pool_options(1, 0)
+                    .connect_with(options.clone())
                     .await
-                    .map_err(connect_error)?
+                    .map_err(connect_error)?;
+                let readers = sqlite_pool_options(SQLITE_MAX_CONNECTIONS, 0)
+                    .connect_with(options)
+                    .await
+                    .map_err(connect_error)?;
+                (readers, writer)
             }
             DatabaseTarget::SqliteMemory { connect_url } => {
                 // Every connection to `:memory:` would open a database of its own, so the pool keeps exactly one
                 // connection open for as long as it lives.
-                sqlite_pool_options(1, 1)
+                let pool = sqlite_pool_options(1, 1)
                     .idle_timeout(None)
                     .max_lifetime(None)
                     .connect_with(parse_connect_options(connect_url)?)
                     .await
-                    .map_err(connect_error)?
+                    .map_err(connect_error)?;
+                (pool.clone(), pool)
             }
             DatabaseTarget::Postgres => {
                 let options = parse_connect_options(url)?;
-                match postgres_pool_options().connect_with(options.clone()).await {
+                let pool = match postgres_pool_options().connect_with(options.clone()).await {
                     Ok(pool) => pool,
                     Err(error) if names_a_missing_database(&error) => {
                         create_postgres_database(url).await?;
@@ -139,13 +151,15 @@ impl Database {
                             .map_err(connect_error)?
                     }
                     Err(error) => return Err(connect_error(error)),
-                }
+                };
+                (pool.clone(), pool)
             }
         };
         let database = Database {
             url: url.to_owned(),
             backend: target.backend(),
             pool,
+            writer,
         };
         database.migrate().await?;
         tracing::info!(backend = database.backend.as_str(), "database ready");
@@ -164,6 +178,11 @@ impl Database {
     /// The underlying pool, for tools and tests that need plain SQL.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The pool a statement that writes outside a transaction runs on (see [`Database::begin_write`]).
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// The loan system stored in this database.
@@ -193,6 +212,7 @@ impl Database {
     /// Closes every connection; the pool (and every store made from it) refuses further work.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     async fn migrate(&self) -> Result<(), BackendError> {
@@ -209,7 +229,7 @@ impl Database {
             })
             .collect();
         Migrator::with_migrations(migrations)
-            .run(&self.pool)
+            .run(&self.writer)
             .await
             .map_err(|error| {
                 BackendError::Setup(format!(
@@ -219,12 +239,13 @@ impl Database {
             })
     }
 
-    /// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
-    /// concurrent writer waits on the busy timeout instead of failing when it upgrades from reading to writing.
+    /// Starts a transaction that will write, on the writing connection. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a writer from another process waits on the busy timeout instead of failing when it
+    /// upgrades from reading to writing.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, BackendError> {
         let transaction = match self.backend {
-            DatabaseBackend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            DatabaseBackend::Postgres => self.pool.begin().await,
+            DatabaseBackend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            DatabaseBackend::Postgres => self.writer.begin().await,
         };
         transaction.map_err(backend_error)
     }

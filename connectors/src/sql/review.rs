@@ -99,7 +99,7 @@ impl ReviewQueue for SqlReviewQueue {
         .bind(stored.confidence)
         .bind(stored.status.as_str())
         .bind(format_utc_timestamp(created_at))
-        .execute(self.database.pool())
+        .execute(self.database.writer())
         .await
         .map_err(backend_error)?;
         Ok(stored)
