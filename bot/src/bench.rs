@@ -507,8 +507,8 @@ pub struct LoadOptions {
 pub const LOAD_DRAIN: Duration = Duration::from_secs(10);
 
 /// `anxin bench load`: holds `conversations` WebSocket conversations against a running `anxin serve` (a separate
-/// process) for `duration`, each sending a question, waiting for the whole answer (marked by the `pong` of a `ping`
-/// sent after it), pausing `think`, and so on. Prints the latency of the first reply and of the whole turn, and the
+/// process) for `duration`, each pausing (up to one and a half `think` times, at random), then sending a question,
+/// waiting for the whole answer (marked by the `pong` of a `ping` sent after it), pausing `think` again, and so on. Prints the latency of the first reply and of the whole turn, and the
 /// throughput. The server must sign tokens with the same secret as this configuration.
 pub async fn run_load(settings: &Settings, options: &LoadOptions) -> anyhow::Result<()> {
     if options.conversations == 0 || options.customers.is_empty() {
@@ -628,6 +628,10 @@ async fn load_conversation(
         whole_turn: Vec::new(),
         failures: 0,
     };
+    // The first question comes after a pause drawn like the pauses between turns: 200 conversations that all ask
+    // the moment they open are a start-up burst at several times the steady rate, which no steady load of that
+    // many conversations has; with the pause the arrivals are as spread from the start as later on.
+    tokio::time::sleep(think.mul_f64(rand::random::<f64>() * 1.5)).await;
     let mut turn = index;
     while Instant::now() < stop_sending {
         let text = QUESTIONS[turn % QUESTIONS.len()];
