@@ -552,11 +552,17 @@ pub(crate) fn make_payment(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<R
     replies
 }
 
-/// How many payments [`already_paid`] lists.
+/// How many payments [`already_paid`] lists in writing, and on a call.
 const RECENT_REPAYMENTS_SHOWN: usize = 5;
+const RECENT_REPAYMENTS_SPOKEN: usize = 2;
 
-/// The latest payments as the loan system has them, and what to do when one is missing.
-pub(crate) fn already_paid(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<Reply> {
+/// The latest payments as the loan system has them, and what to do when one is missing. On a call (`spoken`) only
+/// the latest two are read out.
+pub(crate) fn already_paid(
+    phrasing: &Phrasing<'_>,
+    view: &AccountView,
+    spoken: bool,
+) -> Vec<Reply> {
     if view.repayments.is_empty() {
         return vec![reply(vec![
             phrasing.say(keys::REPAYMENTS_NONE, &[]),
@@ -564,7 +570,12 @@ pub(crate) fn already_paid(phrasing: &Phrasing<'_>, view: &AccountView) -> Vec<R
         ])];
     }
     let mut lines = vec![phrasing.say(keys::REPAYMENTS_HEADER, &[])];
-    for repayment in view.repayments.iter().take(RECENT_REPAYMENTS_SHOWN) {
+    let shown = if spoken {
+        RECENT_REPAYMENTS_SPOKEN
+    } else {
+        RECENT_REPAYMENTS_SHOWN
+    };
+    for repayment in view.repayments.iter().take(shown) {
         let loan = view
             .loans
             .iter()

@@ -129,7 +129,7 @@ impl Dialog {
                         "autodebit_failed" => answers::failed_debit(&phrasing, &view),
                         "early_settlement" => answers::payoff(&phrasing, &view),
                         "make_payment" => answers::make_payment(&phrasing, &view),
-                        "already_paid" => answers::already_paid(&phrasing, &view),
+                        "already_paid" => answers::already_paid(&phrasing, &view, state.spoken),
                         "partial_prepay" => answers::partial_prepay(
                             &phrasing,
                             &view,

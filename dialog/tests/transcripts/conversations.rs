@@ -173,10 +173,22 @@ fn english_customer_with_two_loans_asks_what_is_due_the_schedule_and_the_payoff(
 
 #[test]
 fn on_a_call_a_long_schedule_is_summarised_to_what_matters_now() {
-    let mut conversation =
-        Conversation::with_account("张伟", Lang::Zh, fixtures::zhang_wei_overdue());
+    let mut account = fixtures::zhang_wei_overdue();
+    account.repayments = (1..=4)
+        .rev()
+        .map(|month| dialog::account::RepaymentView {
+            loan_id: "LN001".to_owned(),
+            amount: fixtures::money("1150"),
+            at: fixtures::moment(&format!("2026-{:02}-15T06:00:00+08:00", 6 + month)),
+            channel: "autodebit".to_owned(),
+            succeeded: true,
+        })
+        .collect();
+    let mut conversation = Conversation::with_account("张伟", Lang::Zh, account);
     conversation.state.spoken = true;
-    conversation.customer("我的还款计划", &[("schedule_query", 0.9)]);
+    conversation
+        .customer("我的还款计划", &[("schedule_query", 0.9)])
+        .customer("我明明已经还了", &[("already_paid", 0.9)]);
     let mut english =
         Conversation::with_account("John Smith", Lang::En, fixtures::john_smith_two_loans());
     english.state.spoken = true;
@@ -189,6 +201,17 @@ fn on_a_call_a_long_schedule_is_summarised_to_what_matters_now() {
           下一期是第9期，2026年12月15日，1060.00元，未还。
           另外10期的明细，请在App的“我的借款”里查看。
           剩余应还合计5233.14元。
+        > 我明明已经还了    (already_paid 0.90)
+          [account fetched]
+        < 您最近的还款记录：
+          · 2026年10月15日 06:00  安心随借（LN001）  1150.00元  自动扣款  成功
+          · 2026年9月15日 06:00  安心随借（LN001）  1150.00元  自动扣款  成功
+        < 已逾期11天，逾期未还1083.14元（第8期）。
+          已超过3天宽限期：逾期本金每天按合同日利率的1.5倍计收罚息，逾期记录也会上报征信，请尽快还款。
+          下一期（第9期）应还1060.00元，还款日是2026年12月15日（还有19天）。
+          现在就可以还款：在App中进入“我的借款 → 立即还款”，用已绑定的银行卡还款。
+        < App还款和自动扣款一般实时入账，银行转账1个工作日内入账。如果您的款项不在上面的记录里、也超过了入账时间，请准备好付款凭证，我为您转接人工客服核查。
+          [buttons: 转人工 | 不用了]
     "#]]
     .assert_eq(conversation.transcript());
     expect![[r#"
