@@ -59,10 +59,14 @@ static ORDINAL_DAY_ALREADY: LazyLock<Regex> =
 /// The reply as pieces to speak, in order. Empty pieces are never returned.
 pub fn speakable(text: &str, language: SpeechLanguage) -> Vec<String> {
     let text = LINK.replace_all(text, "");
+    // A middle dot and a space open a list item (a bare middle dot joins the parts of a foreign name).
+    let text = text.replace("· ", "\n");
     let text: String = text
         .chars()
         .map(|character| match character {
             '*' | '#' | '`' | '_' | '>' | '|' => ' ',
+            // "我的借款 → 立即还款": a pause between the steps.
+            '→' | '←' => '，',
             '\n' | '\r' | '•' => '\n',
             other => other,
         })
@@ -652,6 +656,18 @@ mod tests {
             vec![
                 "安心随借L N 一 零 零 八 零 一共二十四期；",
                 "只有在还款日晚上八点之后换的卡当天不生效。",
+            ]
+        );
+        assert_eq!(
+            speakable(
+                "您最近的还款记录：\n· 2026年10月15日 06:00  成功\n进入“我的借款 → 立即还款”。约翰·史密斯",
+                SpeechLanguage::Mandarin
+            ),
+            vec![
+                "您最近的还款记录：",
+                "二零二六年十月十五日 早上六点  成功",
+                "进入我的借款 ， 立即还款。",
+                "约翰·史密斯",
             ]
         );
         assert_eq!(
