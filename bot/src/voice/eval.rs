@@ -297,8 +297,12 @@ pub async fn evaluate(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LoadResult {
     pub calls: usize,
+    /// Questions that got audio back, the busy message included.
     pub answers: usize,
     pub unanswered: usize,
+    /// Questions answered with the busy message because every recogniser was taken (the server's
+    /// `anxin_voice_busy_total` over the level).
+    pub busy_messages: u64,
     /// From the end of the caller's speech to the first frame of the answer.
     pub p50_seconds: f64,
     pub p90_seconds: f64,
@@ -397,6 +401,7 @@ async fn load(
         calls,
         answers: latencies.len(),
         unanswered,
+        busy_messages: 0,
         p50_seconds: percentile(&latencies, 0.5),
         p90_seconds: percentile(&latencies, 0.9),
         max_seconds: latencies.last().copied().unwrap_or(f64::NAN),
@@ -436,10 +441,11 @@ pub async fn bench(
         );
         for result in &results {
             println!(
-                "  {} simultaneous call(s): {} answers, {} unanswered; p50 {:.2} s, p90 {:.2} s, max {:.2} s \
-                 (p50 from the end of the clip, its closing silence included: {:.2} s)",
+                "  {} simultaneous call(s): {} answers ({} of them the busy message), {} unanswered; p50 {:.2} s, \
+                 p90 {:.2} s, max {:.2} s (p50 from the end of the clip, its closing silence included: {:.2} s)",
                 result.calls,
                 result.answers,
+                result.busy_messages,
                 result.unanswered,
                 result.p50_seconds,
                 result.p90_seconds,
@@ -481,11 +487,23 @@ async fn bench_server(
         .collect();
     let mut results = Vec::new();
     for &calls in levels {
-        results.push(load(&url, &mandarin, &engine, calls, questions).await?);
+        let busy_before = busy_messages_so_far();
+        let mut result = load(&url, &mandarin, &engine, calls, questions).await?;
+        result.busy_messages = busy_messages_so_far().saturating_sub(busy_before);
+        results.push(result);
     }
     stop.send(()).ok();
     server.await.context("the server task failed")??;
     Ok(results)
+}
+
+/// How many busy messages the server in this process has played, from its metrics.
+fn busy_messages_so_far() -> u64 {
+    crate::telemetry::render_metrics()
+        .lines()
+        .find_map(|line| line.strip_prefix("anxin_voice_busy_total "))
+        .and_then(|count| count.trim().parse::<f64>().ok())
+        .map_or(0, |count| count as u64)
 }
 
 /// `anxin speech ...`.
