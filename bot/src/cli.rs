@@ -115,6 +115,11 @@ pub enum KgCommand {
         /// Print every question with the answer expected and the one given.
         #[arg(long)]
         verbose: bool,
+        /// Also read each question with the intent classifier, and hand the search its intent when the dialog would
+        /// (confident and not out of scope), as the chat does: an entry of that intent nearly as likely as the best is
+        /// preferred, and an account intent is searched by words alone.
+        #[arg(long)]
+        with_intents: bool,
     },
     /// Choose the options of search by meaning (weight of meaning against words, how cosines are stretched, when
     /// words alone suffice, how much an entry's second-best phrasing and the centre of its phrasings count, the threshold) on a development set of
@@ -287,8 +292,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     json,
                     words_only,
                     verbose,
+                    with_intents,
                 },
-        } => knowledge_eval(&settings, &data, json, words_only, verbose).await,
+        } => {
+            let options = EvalOptions {
+                json,
+                words_only,
+                verbose,
+                with_intents,
+            };
+            knowledge_eval(&settings, &data, options).await
+        }
         Command::Kg {
             command: KgCommand::Tune { data },
         } => {
@@ -394,13 +408,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn knowledge_eval(
-    settings: &Settings,
-    data: &Path,
+/// How `anxin kg eval` asks and reports.
+#[derive(Debug, Clone, Copy)]
+struct EvalOptions {
     json: bool,
     words_only: bool,
     verbose: bool,
+    with_intents: bool,
+}
+
+async fn knowledge_eval(
+    settings: &Settings,
+    data: &Path,
+    options: EvalOptions,
 ) -> anyhow::Result<()> {
+    let EvalOptions {
+        json,
+        words_only,
+        verbose,
+        with_intents,
+    } = options;
     let text =
         std::fs::read_to_string(data).with_context(|| format!("cannot read {}", data.display()))?;
     let examples = knowledge_graph::search::EvalExample::parse_jsonl(&text)
@@ -412,13 +439,27 @@ async fn knowledge_eval(
     settings.semantic_search &= !words_only;
     let knowledge = crate::server::load_knowledge(&settings).await?;
     let searched_by_meaning = knowledge.current().semantic.is_some();
+    let nlu = if with_intents {
+        Some(models::installed_nlu(&settings).await?)
+    } else {
+        None
+    };
+    let thresholds = dialog::routing::ConfidenceThresholds::default();
     let report = tokio::task::spawn_blocking(move || {
         let base = knowledge.current();
         let mut expected_answers = examples
             .iter()
             .map(|example| format!("{:?}", example.expected));
+        let today = chrono::Utc::now().date_naive();
         knowledge_graph::search::evaluate_with(&base.index, &examples, |query, lang| {
-            let (hits, threshold) = base.rank(query, lang);
+            let intent = nlu.as_ref().and_then(|nlu| {
+                let parse = nlu.parse(query, today);
+                let intent = parse.intent.name;
+                (intent != nlu::OUT_OF_SCOPE
+                    && thresholds.is_confident(&intent, parse.intent.confidence))
+                .then_some(intent)
+            });
+            let (hits, threshold) = base.rank_for(query, intent.as_deref(), lang);
             let answered = hits.first().is_some_and(|hit| hit.confidence >= threshold);
             if verbose {
                 // The questions are asked in the file's order.
@@ -436,11 +477,16 @@ async fn knowledge_eval(
     .await
     .context("the evaluation thread failed")?;
     eprintln!(
-        "searched by {}",
+        "searched by {}{}",
         if searched_by_meaning {
             "words and meaning"
         } else {
             "words alone"
+        },
+        if with_intents {
+            ", with the intent classifier's hint as the chat gives it"
+        } else {
+            ""
         }
     );
     if json {

@@ -171,20 +171,8 @@ impl KnowledgeBase {
             Lang::En => knowledge_graph::Lang::En,
             _ => knowledge_graph::Lang::Zh,
         };
-        let by_meaning = intent.is_none_or(|intent| !dialog::routing::needs_account(intent));
-        let (hits, threshold) = self.rank_by(question, kg_lang, by_meaning);
-        let best = hits.first()?;
-        let chosen = intent
-            .and_then(|intent| {
-                hits.iter().find(|hit| {
-                    hit.confidence >= best.confidence * INTENT_HINT_MARGIN
-                        && self
-                            .index
-                            .entry(&hit.faq_id)
-                            .is_some_and(|entry| entry.intent.as_deref() == Some(intent))
-                })
-            })
-            .unwrap_or(best);
+        let (hits, threshold) = self.rank_for(question, intent, kg_lang);
+        let chosen = hits.first()?;
         if chosen.confidence < threshold {
             return None;
         }
@@ -198,6 +186,34 @@ impl KnowledgeBase {
             confidence: chosen.confidence,
             personal: entry.tags.iter().any(|tag| tag == PERSONAL_TAG),
         })
+    }
+
+    /// The ranking [`KnowledgeBase::answer`] takes its answer from, with the confidence the first needs: by words
+    /// alone for an account intent, and with the first entry of `intent` whose confidence comes within
+    /// [`INTENT_HINT_MARGIN`] of the best moved to the front.
+    pub fn rank_for(
+        &self,
+        question: &str,
+        intent: Option<&str>,
+        lang: knowledge_graph::Lang,
+    ) -> (Vec<Hit>, f32) {
+        let by_meaning = intent.is_none_or(|intent| !dialog::routing::needs_account(intent));
+        let (mut hits, threshold) = self.rank_by(question, lang, by_meaning);
+        let best = hits.first().map_or(0.0, |hit| hit.confidence);
+        let preferred = intent.and_then(|intent| {
+            hits.iter().position(|hit| {
+                hit.confidence >= best * INTENT_HINT_MARGIN
+                    && self
+                        .index
+                        .entry(&hit.faq_id)
+                        .is_some_and(|entry| entry.intent.as_deref() == Some(intent))
+            })
+        });
+        if let Some(position) = preferred {
+            let hit = hits.remove(position);
+            hits.insert(0, hit);
+        }
+        (hits, threshold)
     }
 }
 
