@@ -19,10 +19,10 @@ const RANKED: usize = 5;
 
 /// The grid: every combination of these values is tried.
 const DENSE_WEIGHTS: [f32; 5] = [0.6, 0.7, 0.8, 0.9, 1.0];
-const FLOORS: [f32; 4] = [0.70, 0.75, 0.80, 0.85];
+const FLOORS: [f32; 6] = [0.60, 0.65, 0.70, 0.75, 0.80, 0.85];
 const CEILINGS: [f32; 3] = [0.95, 0.98, 1.0];
 const SHORTCUTS: [f32; 4] = [0.85, 0.9, 0.95, 1.01];
-const SUPPORTS: [f32; 5] = [0.0, 0.2, 0.4, 0.6, 0.8];
+const SUPPORTS: [f32; 7] = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0];
 const CENTROIDS: [f32; 6] = [0.0, 0.25, 0.5, 0.75, 0.9, 1.0];
 
 /// One question, searched and embedded once.

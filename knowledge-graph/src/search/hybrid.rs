@@ -48,7 +48,7 @@ pub struct HybridOptions {
 
 impl Default for HybridOptions {
     /// Chosen with `anxin kg tune` on the tuning set `knowledge-graph/eval/tune_paraphrases.jsonl` (see its README),
-    /// the best of a grid of 7,200 combinations: top-1 0.897, MRR@5 0.926, no-answer recall 0.333 there, against
+    /// the best of a grid of 15,120 combinations: top-1 0.897, MRR@5 0.926, no-answer recall 0.333 there, against
     /// 0.887, 0.923 and 0.357 for the options before (chosen on the development set, which has since been spent on
     /// writing FAQ phrasings). Never chosen on the held-out paraphrases.
     fn default() -> HybridOptions {
