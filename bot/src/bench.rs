@@ -508,8 +508,9 @@ pub const LOAD_DRAIN: Duration = Duration::from_secs(10);
 
 /// `anxin bench load`: holds `conversations` WebSocket conversations against a running `anxin serve` (a separate
 /// process) for `duration`, each pausing (up to one and a half `think` times, at random), then sending a question,
-/// waiting for the whole answer (marked by the `pong` of a `ping` sent after it), pausing `think` again, and so on. Prints the latency of the first reply and of the whole turn, and the
-/// throughput. The server must sign tokens with the same secret as this configuration.
+/// waiting for the whole answer (marked by the `pong` of a `ping` sent after it), pausing again, and so on. Prints
+/// the latency of the first reply and of the whole turn, and the throughput. The server must sign tokens with the
+/// same secret as this configuration.
 pub async fn run_load(settings: &Settings, options: &LoadOptions) -> anyhow::Result<()> {
     if options.conversations == 0 || options.customers.is_empty() {
         bail!("the load needs at least one conversation and one customer");

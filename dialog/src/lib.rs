@@ -94,8 +94,8 @@ pub struct DialogState {
     #[serde(default)]
     pub context: ConversationContext,
     /// The conversation is heard rather than read (a phone call): long lists are summarised, since nobody can
-    /// scroll back through a recording. Set by the channel before each turn.
-    #[serde(default)]
+    /// scroll back through a recording. Set by the channel before each turn, so never stored.
+    #[serde(skip)]
     pub spoken: bool,
 }
 
