@@ -24,6 +24,8 @@ const CEILINGS: [f32; 3] = [0.95, 0.98, 1.0];
 const SHORTCUTS: [f32; 4] = [0.85, 0.9, 0.95, 1.01];
 const SUPPORTS: [f32; 7] = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0];
 const CENTROIDS: [f32; 6] = [0.0, 0.25, 0.5, 0.75, 0.9, 1.0];
+/// Tried only when the entry classifier is trained (see `semantic::CLASSIFIER_BUDGET`).
+const CLASSIFIERS: [f32; 4] = [0.0, 0.2, 0.35, 0.5];
 
 /// One question, searched and embedded once.
 struct Prepared {
@@ -109,7 +111,15 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
         let current_report = judge(&rank(&current_options), current_options.threshold);
         let mut best: Option<(HybridOptions, KgEvalReport)> = None;
         let mut combinations = 0;
-        for dense_weight in DENSE_WEIGHTS {
+        let classifiers: &[f32] = if semantic.vectors().has_scorer() {
+            &CLASSIFIERS
+        } else {
+            &[0.0]
+        };
+        for (dense_weight, &classifier) in DENSE_WEIGHTS
+            .into_iter()
+            .flat_map(|weight| classifiers.iter().map(move |classifier| (weight, classifier)))
+        {
             for similarity_floor in FLOORS {
                 for similarity_ceiling in CEILINGS {
                     for lexical_shortcut in SHORTCUTS {
@@ -126,17 +136,28 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
                                 lexical_shortcut,
                                 support,
                                 centroid,
+                                classifier,
                             };
                             let ranked = rank(&options);
-                            // Raise the threshold while top-1 holds.
-                            let mut chosen = (0.0, judge(&ranked, 0.0));
-                            for step in 1..=80 {
-                                let threshold = step as f32 * 0.01;
-                                let report = judge(&ranked, threshold);
-                                if report.top1_accuracy + 1e-9 < chosen.1.top1_accuracy {
-                                    break;
+                            // The highest threshold (in hundredths, up to 0.80) that keeps top-1: a higher threshold
+                            // only withholds answers, so top-1 never rises with it and the search can halve.
+                            let unrefused = judge(&ranked, 0.0);
+                            let keeps = |step: u32| -> Option<KgEvalReport> {
+                                let report = judge(&ranked, step as f32 * 0.01);
+                                (report.top1_accuracy + 1e-9 >= unrefused.top1_accuracy)
+                                    .then_some(report)
+                            };
+                            let (mut kept, mut lost) = (0_u32, 81_u32);
+                            let mut chosen = (0.0, unrefused.clone());
+                            while lost - kept > 1 {
+                                let middle = (kept + lost) / 2;
+                                match keeps(middle) {
+                                    Some(report) => {
+                                        kept = middle;
+                                        chosen = (middle as f32 * 0.01, report);
+                                    }
+                                    None => lost = middle,
                                 }
-                                chosen = (threshold, report);
                             }
                             options.threshold = chosen.0;
                             let better = best
@@ -178,13 +199,14 @@ fn ranks_above(candidate: &KgEvalReport, known: &KgEvalReport) -> bool {
 /// The options on one line.
 pub fn describe(options: &HybridOptions) -> String {
     format!(
-        "dense_weight {:.2}, similarity_floor {:.2}, similarity_ceiling {:.2}, threshold {:.2}, lexical_shortcut {:.2}, support {:.2}, centroid {:.2}",
+        "dense_weight {:.2}, similarity_floor {:.2}, similarity_ceiling {:.2}, threshold {:.2}, lexical_shortcut {:.2}, support {:.2}, centroid {:.2}, classifier {:.2}",
         options.dense_weight,
         options.similarity_floor,
         options.similarity_ceiling,
         options.threshold,
         options.lexical_shortcut,
         options.support,
-        options.centroid
+        options.centroid,
+        options.classifier
     )
 }

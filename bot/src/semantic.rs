@@ -22,9 +22,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context;
-use knowledge_graph::search::{FaqIndex, HybridOptions, PhrasingVectors};
+use knowledge_graph::search::{EntryScorer, FaqIndex, HybridOptions, PhrasingVectors};
 use lru::LruCache;
-use nlu::encoder::{Encoder, EncoderOptions, Prefix};
+use nlu::encoder::{ClassifierOptions, Encoder, EncoderOptions, Prefix, VectorClassifier};
 use sha2::{Digest, Sha256};
 
 use crate::fetch;
@@ -37,6 +37,10 @@ const CACHE_MAGIC: &[u8; 4] = b"AXV1";
 const EMBED_CHUNK: usize = 64;
 /// How many question vectors are kept (384 floats each, so about 6 MB when full).
 pub const QUESTION_CACHE_CAPACITY: usize = 4096;
+/// The most phrasings times entries for which the entry classifier is trained: each training step costs about
+/// `4 * 384` floating-point operations per pair, so this bounds training at about a minute of both cores. The demo
+/// FAQ is about 1.1 million pairs (2 s); a far larger FAQ is searched by its phrasings alone.
+pub const CLASSIFIER_BUDGET: usize = 20_000_000;
 
 /// The encoder with the phrasing vectors it has made, shared by every load of the knowledge.
 pub struct Semantics {
@@ -182,12 +186,66 @@ impl Semantics {
                 "FAQ phrasings embedded"
             );
         }
-        let vectors = keys.iter().map(|key| cache[key].clone()).collect();
+        let vectors: Vec<Vec<f32>> = keys.iter().map(|key| cache[key].clone()).collect();
+        drop(cache);
+        let mut phrasing_vectors = index.phrasing_vectors(vectors)?;
+        if let Some(classifier) = self.train_classifier(index, &phrasing_vectors) {
+            phrasing_vectors = phrasing_vectors.with_scorer(Arc::new(classifier));
+        }
         Ok(SemanticIndex {
             questions: Arc::clone(&self.questions),
-            vectors: index.phrasing_vectors(vectors)?,
+            vectors: phrasing_vectors,
             options: self.options,
         })
+    }
+
+    /// The classifier of entries trained on the phrasings' vectors, when the FAQ is within [`CLASSIFIER_BUDGET`];
+    /// `None` (logged) otherwise, and the phrasings alone judge meaning.
+    fn train_classifier(
+        &self,
+        index: &FaqIndex,
+        vectors: &PhrasingVectors,
+    ) -> Option<EntryClassifier> {
+        let entries = index.entries().len();
+        let pairs = vectors.vectors().len().saturating_mul(entries);
+        if pairs > CLASSIFIER_BUDGET {
+            tracing::info!(
+                phrasings = vectors.vectors().len(),
+                entries,
+                "the FAQ is too large to train the entry classifier on; meaning is judged by the phrasings alone"
+            );
+            return None;
+        }
+        let started = Instant::now();
+        match VectorClassifier::train(
+            vectors.vectors(),
+            &index.phrasing_entries(),
+            entries,
+            &ClassifierOptions::default(),
+        ) {
+            Ok(classifier) => {
+                tracing::info!(
+                    entries,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "FAQ entry classifier trained"
+                );
+                Some(EntryClassifier(classifier))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the FAQ entry classifier did not train; meaning is judged by the phrasings alone");
+                None
+            }
+        }
+    }
+}
+
+/// The entry classifier as the hybrid search asks it.
+#[derive(Debug)]
+struct EntryClassifier(VectorClassifier);
+
+impl EntryScorer for EntryClassifier {
+    fn chances(&self, query_vector: &[f32]) -> Vec<f32> {
+        self.0.probabilities(query_vector)
     }
 }
 

@@ -5,7 +5,9 @@
 //! phrasing once ([`FaqIndex::phrasing_questions`], in that order, into [`PhrasingVectors`]) and the query when it
 //! asks. An entry's similarity is the best cosine between the query and any of its phrasings, drawn towards the
 //! second best by `support` (an entry whose phrasings agree is surer than one phrasing that happens to be close), and
-//! then towards the cosine with the centre of all its phrasings by `centroid`.
+//! then towards the cosine with the centre of all its phrasings by `centroid`. When the caller also gives an
+//! [`EntryScorer`] (a classifier trained on the phrasings' vectors, which learns what tells neighbouring entries
+//! apart), the chance it gives the entry, times `classifier`, is added.
 //! Cosines of a sentence
 //! encoder crowd into a narrow band, so they are first stretched from `[similarity_floor, similarity_ceiling]` onto
 //! `[0, 1]`; the blend is then `(1 - dense_weight) * lexical + dense_weight * similarity`, where `lexical` is the
@@ -16,6 +18,7 @@
 //! embeds when its best confidence is below `lexical_shortcut`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::{FaqIndex, Hit, SearchError};
 
@@ -25,6 +28,32 @@ pub struct PhrasingVectors {
     vectors: Vec<Vec<f32>>,
     /// Per entry, the unit-length mean of its phrasings' vectors: where the entry's phrasings gather.
     centroids: Vec<Vec<f32>>,
+    scorer: Option<Arc<dyn EntryScorer>>,
+}
+
+/// Judges from a query's vector how likely each entry is to answer it: one chance per entry, in the order of
+/// [`FaqIndex::entries`], summing to at most 1.
+pub trait EntryScorer: Send + Sync + std::fmt::Debug {
+    fn chances(&self, query_vector: &[f32]) -> Vec<f32>;
+}
+
+impl PhrasingVectors {
+    /// The same vectors with `scorer`'s judgement added to the similarity of meaning (see the module documentation).
+    pub fn with_scorer(self, scorer: Arc<dyn EntryScorer>) -> PhrasingVectors {
+        PhrasingVectors {
+            scorer: Some(scorer),
+            ..self
+        }
+    }
+
+    /// Every phrasing's vector, in the order of [`FaqIndex::phrasing_questions`].
+    pub fn vectors(&self) -> &[Vec<f32>] {
+        &self.vectors
+    }
+
+    pub fn has_scorer(&self) -> bool {
+        self.scorer.is_some()
+    }
 }
 
 /// How the two judgements are blended, and when the blend answers.
@@ -44,22 +73,25 @@ pub struct HybridOptions {
     pub support: f32,
     /// How far that is then drawn towards the cosine with the centre of all the entry's phrasings, 0 to 1.
     pub centroid: f32,
+    /// The weight of the [`EntryScorer`]'s chance, added to the cosine before it is stretched (when there is one).
+    pub classifier: f32,
 }
 
 impl Default for HybridOptions {
     /// Chosen with `anxin kg tune` on the tuning set `knowledge-graph/eval/tune_paraphrases.jsonl` (see its README),
-    /// the best of a grid of 15,120 combinations: top-1 0.897, MRR@5 0.926, no-answer recall 0.333 there, against
-    /// 0.887, 0.923 and 0.357 for the options before (chosen on the development set, which has since been spent on
-    /// writing FAQ phrasings). Never chosen on the held-out paraphrases.
+    /// the best of a grid of 60,480 combinations with the entry classifier: top-1 0.932, MRR@5 0.954, no-answer
+    /// recall 0.095 there, against 0.897, 0.926 and 0.333 for the best options without it. Never chosen on the
+    /// held-out paraphrases.
     fn default() -> HybridOptions {
         HybridOptions {
-            dense_weight: 0.9,
-            similarity_floor: 0.70,
+            dense_weight: 0.7,
+            similarity_floor: 0.85,
             similarity_ceiling: 0.98,
-            threshold: 0.62,
+            threshold: 0.55,
             lexical_shortcut: 0.90,
-            support: 0.8,
+            support: 0.6,
             centroid: 0.5,
+            classifier: 0.35,
         }
     }
 }
@@ -75,6 +107,15 @@ impl HybridOptions {
 }
 
 impl FaqIndex {
+    /// The entry of every indexed phrasing, as a position in [`FaqIndex::entries`], in the order of
+    /// [`FaqIndex::phrasing_questions`].
+    pub fn phrasing_entries(&self) -> Vec<usize> {
+        self.phrasings
+            .iter()
+            .map(|phrasing| phrasing.entry)
+            .collect()
+    }
+
     /// Every indexed phrasing, in the order [`PhrasingVectors`] expects their vectors.
     pub fn phrasing_questions(&self) -> Vec<&str> {
         self.phrasings
@@ -117,7 +158,11 @@ impl FaqIndex {
                 centroid.iter_mut().for_each(|value| *value /= length);
             }
         }
-        Ok(PhrasingVectors { vectors, centroids })
+        Ok(PhrasingVectors {
+            vectors,
+            centroids,
+            scorer: None,
+        })
     }
 
     /// Up to `limit` entries for a query, ranked by the blend of lexical confidence and similarity of meaning; each
@@ -144,11 +189,17 @@ impl FaqIndex {
                 phrasing: 0,
                 second: f32::MIN,
                 centroid: 0.0,
+                chance: 0.0,
             };
             self.entries.len()
         ];
         for (slot, centroid) in per_entry.iter_mut().zip(&vectors.centroids) {
             slot.centroid = dot(query_vector, centroid);
+        }
+        if let Some(scorer) = &vectors.scorer {
+            for (slot, chance) in per_entry.iter_mut().zip(scorer.chances(query_vector)) {
+                slot.chance = chance;
+            }
         }
         for (phrasing_index, (phrasing, vector)) in
             self.phrasings.iter().zip(&vectors.vectors).enumerate()
@@ -194,8 +245,9 @@ impl FaqIndex {
                 } else {
                     similarity.best
                 };
-                let cosine =
-                    (1.0 - toward_centroid) * phrasings + toward_centroid * similarity.centroid;
+                let cosine = (1.0 - toward_centroid) * phrasings
+                    + toward_centroid * similarity.centroid
+                    + options.classifier * similarity.chance;
                 let stretched = ((cosine - options.similarity_floor) / span).clamp(0.0, 1.0);
                 let lexical_confidence = lexical.get(&entry).map_or(0.0, |hit| hit.confidence);
                 let blended = (1.0 - weight) * lexical_confidence + weight * stretched;
@@ -246,6 +298,8 @@ struct EntrySimilarity {
     second: f32,
     /// The cosine with the centre of the entry's phrasings.
     centroid: f32,
+    /// The [`EntryScorer`]'s chance for the entry (0 without one).
+    chance: f32,
 }
 
 fn dot(left: &[f32], right: &[f32]) -> f32 {

@@ -25,7 +25,7 @@ mod tests;
 pub use analysis::{Analyser, has_chinese};
 pub use calibration::{Calibration, calibrate};
 pub use evaluation::{EvalExample, Expected, KgEvalReport, evaluate, evaluate_with};
-pub use hybrid::{HybridOptions, PhrasingVectors, Similarities};
+pub use hybrid::{EntryScorer, HybridOptions, PhrasingVectors, Similarities};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -10,6 +10,7 @@
 //! - [`tokenizer`]: the XLM-R SentencePiece unigram tokenizer built from the file's vocabulary.
 //! - `bert`: the BERT forward pass in candle, mean pooling and L2 normalisation.
 
+pub mod classifier;
 pub mod e5s1;
 pub mod tokenizer;
 
@@ -18,6 +19,7 @@ mod bert;
 mod synthetic;
 
 pub use bert::LayerWeights;
+pub use classifier::{ClassifierOptions, VectorClassifier};
 pub use e5s1::E5s1File;
 pub use tokenizer::Tokenizer;
 
