@@ -160,7 +160,7 @@ mod tests {
 
     /// A unit vector of 8 dimensions leaning towards `axis`, with a little of `noise_axis`.
     fn leaning(axis: usize, noise_axis: usize, noise: f32) -> Vec<f32> {
-        let mut vector = vec![0.1_f32; 8];
+        let mut vector = [0.1_f32; 8];
         vector[axis] += 1.0;
         vector[noise_axis] += noise;
         let length = vector.iter().map(|value| value * value).sum::<f32>().sqrt();
