@@ -2,15 +2,17 @@
 //!
 //! Every question is searched by words and embedded once; each combination of options on a grid is then judged from
 //! those, the way [`KnowledgeBase::rank`](crate::knowledge::KnowledgeBase::rank) ranks (words alone when they are sure
-//! enough, else the blend). A combination is judged by top-1 accuracy; among equal ones the higher share of
-//! unanswerable questions refused wins, then MRR@5. For each combination the threshold is the highest that keeps its
-//! best top-1, so refusals cost no right answer on the set. Tune on a development set only: a set the options were
-//! chosen on no longer measures them.
+//! enough, else the blend). A combination is judged at its best threshold by right answers less wrong ones (a wrong
+//! answer, whether to an answerable question or to one with no answer, costs what a right one gains; a refusal, which
+//! tells the customer so and offers a human, costs nothing), then by right answers, then by MRR@5. Tune on a
+//! development set only: a set the options were chosen on no longer measures them.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use knowledge_graph::search::{EvalExample, Hit, HybridOptions, KgEvalReport, Similarities};
+use knowledge_graph::search::{
+    EvalExample, FaqIndex, Hit, HybridOptions, KgEvalReport, Similarities,
+};
 
 use crate::settings::Settings;
 
@@ -26,6 +28,9 @@ const SUPPORTS: [f32; 7] = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0];
 const CENTROIDS: [f32; 6] = [0.0, 0.25, 0.5, 0.75, 0.9, 1.0];
 /// Tried only when the entry classifier is trained (see `semantic::CLASSIFIER_BUDGET`).
 const CLASSIFIERS: [f32; 4] = [0.0, 0.2, 0.35, 0.5];
+
+/// Each question's ranked hits, and whether they came from the blend (else from words alone).
+type Ranked = Vec<(Vec<Hit>, bool)>;
 
 /// One question, searched and embedded once.
 struct Prepared {
@@ -71,8 +76,7 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
             });
         }
         let lexical_threshold = base.index.calibration().threshold;
-        // Each question's ranked hits and whether they came from the blend (else from words alone).
-        let rank = |options: &HybridOptions| -> Vec<(Vec<Hit>, bool)> {
+        let rank = |options: &HybridOptions| -> Ranked {
             prepared
                 .iter()
                 .map(|question| {
@@ -92,7 +96,7 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
                 })
                 .collect()
         };
-        let judge = |ranked: &[(Vec<Hit>, bool)], threshold: f32| -> KgEvalReport {
+        let judge = |ranked: &Ranked, threshold: f32| -> KgEvalReport {
             let mut next = ranked.iter();
             knowledge_graph::search::evaluate_with(&base.index, &examples, |_, _| {
                 let Some((hits, blended)) = next.next() else {
@@ -109,7 +113,7 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
         };
         let current_options = *semantic.options();
         let current_report = judge(&rank(&current_options), current_options.threshold);
-        let mut best: Option<(HybridOptions, KgEvalReport)> = None;
+        let mut best: Option<(HybridOptions, Score, Ranked)> = None;
         let mut combinations = 0;
         let classifiers: &[f32] = if semantic.vectors().has_scorer() {
             &CLASSIFIERS
@@ -139,39 +143,20 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
                                 classifier,
                             };
                             let ranked = rank(&options);
-                            // The highest threshold (in hundredths, up to 0.80) that keeps top-1: a higher threshold
-                            // only withholds answers, so top-1 never rises with it and the search can halve.
-                            let unrefused = judge(&ranked, 0.0);
-                            let keeps = |step: u32| -> Option<KgEvalReport> {
-                                let report = judge(&ranked, step as f32 * 0.01);
-                                (report.top1_accuracy + 1e-9 >= unrefused.top1_accuracy)
-                                    .then_some(report)
-                            };
-                            let (mut kept, mut lost) = (0_u32, 81_u32);
-                            let mut chosen = (0.0, unrefused.clone());
-                            while lost - kept > 1 {
-                                let middle = (kept + lost) / 2;
-                                match keeps(middle) {
-                                    Some(report) => {
-                                        kept = middle;
-                                        chosen = (middle as f32 * 0.01, report);
-                                    }
-                                    None => lost = middle,
-                                }
-                            }
-                            options.threshold = chosen.0;
-                            let better = best
-                                .as_ref()
-                                .is_none_or(|(_, known)| ranks_above(&chosen.1, known));
+                            let (threshold, score) =
+                                best_threshold(&ranked, &examples, &base.index, lexical_threshold);
+                            options.threshold = threshold;
+                            let better = best.as_ref().is_none_or(|(_, known, _)| score > *known);
                             if better {
-                                best = Some((options, chosen.1));
+                                best = Some((options, score, ranked));
                             }
                         }
                     }
                 }
             }
         }
-        let (options, report) = best.context("the grid is empty")?;
+        let (options, _, ranked) = best.context("the grid is empty")?;
+        let report = judge(&ranked, options.threshold);
         Ok(Tuned {
             options,
             report,
@@ -184,16 +169,72 @@ pub async fn tune(settings: &Settings, data: &Path) -> anyhow::Result<Tuned> {
     .context("the tuning thread failed")?
 }
 
-/// Top-1 first, then the share of unanswerable questions refused, then MRR@5.
-fn ranks_above(candidate: &KgEvalReport, known: &KgEvalReport) -> bool {
-    let key = |report: &KgEvalReport| {
-        (
-            (report.top1_accuracy * 1e6).round() as i64,
-            (report.no_answer_recall * 1e6).round() as i64,
-            (report.mrr_at_5 * 1e6).round() as i64,
-        )
-    };
-    key(candidate) > key(known)
+/// How a combination did on the set, compared in this order: right answers less wrong ones, then right answers, then
+/// the sum of reciprocal ranks (in millionths). A wrong answer, to an answerable question or to one with no answer,
+/// costs what a right answer gains, and a refusal (the customer is told so and offered a human) costs nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Score {
+    net: i64,
+    right: i64,
+    reciprocal_ranks: i64,
+}
+
+/// The threshold, in hundredths from 0 to 0.80, at which the ranked hits score best, and that score; among equal
+/// scores the highest threshold wins, as it refuses most. Questions settled by words alone (`false` beside their
+/// hits) keep the lexical threshold.
+fn best_threshold(
+    ranked: &Ranked,
+    examples: &[EvalExample],
+    index: &FaqIndex,
+    lexical_threshold: f32,
+) -> (f32, Score) {
+    // Per question with a hit: its first hit's confidence, whether that came from the blend, and whether it is right.
+    let mut firsts = Vec::with_capacity(ranked.len());
+    let mut reciprocal_ranks = 0.0_f64;
+    for ((hits, blended), example) in ranked.iter().zip(examples) {
+        if let Some(position) = hits
+            .iter()
+            .position(|hit| example.is_answered_by(index, &hit.faq_id))
+        {
+            reciprocal_ranks += 1.0 / (position as f64 + 1.0);
+        }
+        if let Some(first) = hits.first() {
+            firsts.push((
+                first.confidence,
+                *blended,
+                example.is_answered_by(index, &first.faq_id),
+            ));
+        }
+    }
+    let reciprocal_ranks = (reciprocal_ranks * 1e6).round() as i64;
+    (0..=80_u8)
+        .map(|step| {
+            let threshold = f32::from(step) * 0.01;
+            let (mut right, mut wrong) = (0_i64, 0_i64);
+            for &(confidence, blended, is_right) in &firsts {
+                let needed = if blended {
+                    threshold
+                } else {
+                    lexical_threshold
+                };
+                if confidence >= needed {
+                    if is_right {
+                        right += 1;
+                    } else {
+                        wrong += 1;
+                    }
+                }
+            }
+            let score = Score {
+                net: right - wrong,
+                right,
+                reciprocal_ranks,
+            };
+            (threshold, score)
+        })
+        // The last of equal maxima: the highest threshold.
+        .max_by_key(|(_, score)| *score)
+        .unwrap_or_default()
 }
 
 /// The options on one line.

@@ -57,6 +57,14 @@ impl EvalExample {
         }
         Ok(examples)
     }
+
+    /// Whether the entry `faq_id` is a right answer to this example (never, when none is expected).
+    pub fn is_answered_by(&self, index: &FaqIndex, faq_id: &str) -> bool {
+        match &self.expected {
+            Expected::Faq(expected) => is_right(index, faq_id, expected),
+            Expected::NoAnswer => false,
+        }
+    }
 }
 
 /// How retrieval did on a set of examples. Rates are between 0 and 1; a rate with nothing to count is 0.

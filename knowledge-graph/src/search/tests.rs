@@ -331,21 +331,18 @@ fn evaluation_arithmetic_is_exact() {
     let ranks: Vec<Option<usize>> = examples[..3]
         .iter()
         .map(|example| {
-            let Expected::Faq(expected) = &example.expected else {
-                return None;
-            };
             index
                 .search(&example.query, None, 5)
                 .iter()
-                .position(|hit| {
-                    &hit.faq_id == expected
-                        || index
-                            .entry(&hit.faq_id)
-                            .is_some_and(|entry| entry.sources.contains(expected))
-                })
+                .position(|hit| example.is_answered_by(&index, &hit.faq_id))
         })
         .collect();
     assert_eq!(ranks[..2], [Some(0), Some(0)]);
+    // Nothing answers a question that expects no answer, not even the hit it is given.
+    let unanswerable = &examples[4];
+    assert_eq!(unanswerable.expected, Expected::NoAnswer);
+    let best = &index.search(&unanswerable.query, None, 1)[0];
+    assert!(!unanswerable.is_answered_by(&index, &best.faq_id));
     let third_rank = ranks[2].expect("the credit entry is among the first five");
     assert!(third_rank > 0);
 
