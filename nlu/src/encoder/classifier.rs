@@ -14,6 +14,9 @@ use candle_nn::{Optimizer, ParamsAdamW};
 
 use crate::NluError;
 
+/// The first bytes of a classifier written by [`VectorClassifier::to_bytes`].
+const MAGIC: &[u8; 4] = b"AXC1";
+
 /// How a [`VectorClassifier`] is trained.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClassifierOptions {
@@ -131,6 +134,51 @@ impl VectorClassifier {
         self.classes
     }
 
+    /// The classifier as bytes for [`VectorClassifier::from_bytes`]: a magic number, the dimension, the number of
+    /// classes and the input scale, then the mean, the weights and the biases, all little-endian.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let floats = self.mean.len() + self.weights.len() + self.bias.len();
+        let mut bytes = Vec::with_capacity(16 + 4 * floats);
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&(self.dimension as u32).to_le_bytes());
+        bytes.extend_from_slice(&(self.classes as u32).to_le_bytes());
+        bytes.extend_from_slice(&self.input_scale.to_le_bytes());
+        for value in self.mean.iter().chain(&self.weights).chain(&self.bias) {
+            bytes.extend_from_slice(&value.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// Reads what [`VectorClassifier::to_bytes`] wrote; anything else, or a truncated copy, is an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<VectorClassifier, NluError> {
+        let invalid = |message: &str| NluError::Model(format!("entry classifier: {message}"));
+        if bytes.len() < 16 || &bytes[..4] != MAGIC {
+            return Err(invalid("not a classifier"));
+        }
+        let word = |at: usize| [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
+        let dimension = u32::from_le_bytes(word(4)) as usize;
+        let classes = u32::from_le_bytes(word(8)) as usize;
+        let input_scale = f32::from_le_bytes(word(12));
+        let floats = dimension
+            .checked_mul(classes)
+            .and_then(|weights| weights.checked_add(dimension + classes));
+        if floats.and_then(|floats| floats.checked_mul(4)) != Some(bytes.len() - 16) {
+            return Err(invalid("the size does not match the dimension and classes"));
+        }
+        let mut values = bytes[16..]
+            .chunks_exact(4)
+            .map(|value| f32::from_le_bytes([value[0], value[1], value[2], value[3]]));
+        let mut take = |count: usize| values.by_ref().take(count).collect::<Vec<f32>>();
+        Ok(VectorClassifier {
+            dimension,
+            classes,
+            input_scale,
+            mean: take(dimension),
+            weights: take(dimension * classes),
+            bias: take(classes),
+        })
+    }
+
     /// The chance of each class for `vector`, summing to 1; all zeros when `vector` is of another length.
     pub fn probabilities(&self, vector: &[f32]) -> Vec<f32> {
         if vector.len() != self.dimension {
@@ -211,5 +259,34 @@ mod tests {
         assert!(
             VectorClassifier::train(&[vec![1.0], vec![1.0, 0.0]], &[0, 1], 2, &options).is_err()
         );
+    }
+
+    #[test]
+    fn a_classifier_reads_back_what_it_wrote_and_nothing_else() {
+        let vectors = vec![leaning(0, 3, 0.1), leaning(1, 3, 0.1), leaning(2, 3, 0.1)];
+        let options = ClassifierOptions {
+            steps: 10,
+            ..ClassifierOptions::default()
+        };
+        let classifier =
+            VectorClassifier::train(&vectors, &[0, 1, 2], 3, &options).expect("trains");
+        let bytes = classifier.to_bytes();
+        // 16 bytes of header, then 8 means, 3 x 8 weights and 3 biases.
+        assert_eq!(bytes.len(), 16 + 4 * (8 + 24 + 3));
+        let read = VectorClassifier::from_bytes(&bytes).expect("reads");
+        assert_eq!(read, classifier);
+        assert_eq!(
+            read.probabilities(&vectors[1]),
+            classifier.probabilities(&vectors[1])
+        );
+        for broken in [&bytes[..bytes.len() - 4], &bytes[..10], &b"AXV1"[..]] {
+            assert!(matches!(
+                VectorClassifier::from_bytes(broken),
+                Err(NluError::Model(_))
+            ));
+        }
+        let mut other_magic = bytes.clone();
+        other_magic[3] = b'9';
+        assert!(VectorClassifier::from_bytes(&other_magic).is_err());
     }
 }
