@@ -192,18 +192,14 @@ fn best_threshold(
     let mut firsts = Vec::with_capacity(ranked.len());
     let mut reciprocal_ranks = 0.0_f64;
     for ((hits, blended), example) in ranked.iter().zip(examples) {
-        if let Some(position) = hits
+        let right_at = hits
             .iter()
-            .position(|hit| example.is_answered_by(index, &hit.faq_id))
-        {
+            .position(|hit| example.is_answered_by(index, &hit.faq_id));
+        if let Some(position) = right_at {
             reciprocal_ranks += 1.0 / (position as f64 + 1.0);
         }
         if let Some(first) = hits.first() {
-            firsts.push((
-                first.confidence,
-                *blended,
-                example.is_answered_by(index, &first.faq_id),
-            ));
+            firsts.push((first.confidence, *blended, right_at == Some(0)));
         }
     }
     let reciprocal_ranks = (reciprocal_ranks * 1e6).round() as i64;

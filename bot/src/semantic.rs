@@ -6,8 +6,8 @@
 //! models folder, one file per encoder, keyed by a hash of each phrasing's text: a reload that changes a few
 //! phrasings embeds only those. The entry classifier trained on those vectors is saved there too, after a hash of
 //! what it was trained on, so a load whose phrasings did not change reads it back instead of training it again
-//! (training is deterministic, so the weights are the same). When the encoder cannot be had (no package and no way to fetch it, or semantic
-//! search switched off) FAQ search is lexical only, and the log says so once.
+//! (training is deterministic, so the weights are the same). When the encoder cannot be had (no package and no way
+//! to fetch it, or semantic search switched off) FAQ search is lexical only, and the log says so once.
 //!
 //! Questions are embedded one at a time on the caller's (blocking) thread, but never more than one at once: the
 //! encoder takes tens of milliseconds of both cores, and letting every waiting conversation start its own run would
